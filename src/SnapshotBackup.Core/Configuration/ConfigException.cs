@@ -1,0 +1,17 @@
+namespace SnapshotBackup.Core.Configuration;
+
+/// <summary>Bad configuration or usage: one clear message, exit code 2, nothing changed.</summary>
+public sealed class ConfigException : Exception
+{
+    public ConfigException(string message) : base(message)
+    {
+    }
+
+    public ConfigException(string message, Exception inner) : base(message, inner)
+    {
+    }
+
+    public ConfigException()
+    {
+    }
+}
