@@ -1,0 +1,152 @@
+using System.Reflection;
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core;
+using SnapshotBackup.Core.Btrfs;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Engine;
+
+using SnapshotBackup.Core.Processes;
+using SnapshotBackup.Core.Retention;
+using SnapshotBackup.Core.Rsync;
+
+namespace SnapshotBackup.Cli;
+
+/// <summary>Dispatches one parsed command line to the engine and prints for people.</summary>
+public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter output, TextWriter error)
+{
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Answers [y/N] questions; null means there is no terminal to ask on.</summary>
+    public Func<string, bool>? Ask { get; init; } = Prompt.FromTerminal();
+
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        if (arguments.Help)
+        {
+            await output.WriteLineAsync(HelpText.Usage);
+            return ExitCodes.Ok;
+        }
+        if (arguments.Version)
+        {
+            await output.WriteLineAsync("snapshotbackup " + Version);
+            return ExitCodes.Ok;
+        }
+        if (arguments.Command is null)
+        {
+            throw new UsageException("no command given; see 'snapshotbackup --help'");
+        }
+        if (arguments.Name is null)
+        {
+            throw new UsageException($"'{arguments.Command}' needs the name of a backup (a section of the configuration)");
+        }
+
+        var configSet = ConfigLoader.Load(arguments.ConfigPath);
+        logger.LogDebug("configuration read from {Files}", string.Join(", ", configSet.Files));
+        foreach (var warning in configSet.Warnings)
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
+        var config = configSet.Get(arguments.Name);
+        if (arguments.Source is { } source && !source.StartsWith('/') && !RemoteSource.TryParse(source, out _))
+        {
+            throw new UsageException($"--source {source}: expected an absolute path or user@host:/path");
+        }
+
+        var engine = CreateEngine();
+        switch (arguments.Command)
+        {
+            case "setup":
+                engine.Setup(config);
+                return ExitCodes.Ok;
+            case "backup":
+                return await BackupAsync(engine, config, cancellationToken);
+            case "list":
+                var entries = engine.List(config);
+                var now = Time.GetLocalNow();
+                await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now) : ListPrinter.Text(entries, now));
+                return ExitCodes.Ok;
+            case "prune" or "decay":
+                return Delete(engine, config, arguments.Command == "decay");
+            case "destroy":
+                return Destroy(engine, config);
+            case "clean":
+                engine.Clean(config);
+                return ExitCodes.Ok;
+            default:
+                throw new UsageException($"'{arguments.Command}' is not available in this version");
+        }
+    }
+
+    private BackupEngine CreateEngine()
+    {
+        var runner = new ProcessRunner(logger);
+        return new BackupEngine(BtrfsManager.Instance, new RsyncRunner(runner, logger), new SourceProbe(runner, logger), Time, logger);
+    }
+
+    private async Task<int> BackupAsync(BackupEngine engine, BackupConfig config, CancellationToken cancellationToken)
+    {
+        var showProgress = arguments.Progress && Terminal.IsTerminal(2);
+        var outcome = await engine.BackupAsync(config, new BackupRequest
+        {
+            Checksum = arguments.Checksum,
+            DryRun = arguments.DryRun,
+            Progress = showProgress,
+            SourceOverride = arguments.Source,
+            OnProgress = showProgress ? p => error.Write($"\r{p,3}%") : null,
+        }, cancellationToken);
+        if (showProgress)
+        {
+            await error.WriteLineAsync();
+        }
+        if (outcome.SnapshotName is { } name)
+        {
+            await output.WriteLineAsync(name);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private int Delete(BackupEngine engine, BackupConfig config, bool decay)
+    {
+        var confirm = Confirmation();
+        var outcome = decay
+            ? engine.Decay(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"))
+            : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"));
+        foreach (var name in outcome.Deleted)
+        {
+            output.WriteLine("deleted " + name);
+        }
+        return ExitCodes.Ok;
+    }
+
+    private int Destroy(BackupEngine engine, BackupConfig config)
+    {
+        var confirm = Confirmation();
+        var outcome = engine.Destroy(config, names => confirm($"delete all {names.Count} backups of '{config.Name}', .sync and {config.Backups}?"));
+        if (outcome.Declined.Count > 0)
+        {
+            output.WriteLine("nothing deleted");
+            return ExitCodes.Ok;
+        }
+        foreach (var name in outcome.Deleted)
+        {
+            output.WriteLine("deleted " + name);
+        }
+        return outcome.Skipped.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private string AgeFormatter(BackupEntry entry) => Core.Time.AgeFormatter.Format(Time.GetUtcNow() - entry.Time);
+
+    /// <summary>--yes deletes; otherwise ask on the terminal; with neither, refuse before anything is deleted.</summary>
+    private Func<string, bool> Confirmation()
+    {
+        if (arguments.Yes)
+        {
+            return _ => true;
+        }
+        return Ask ?? throw new UsageException(
+            $"'{arguments.Command}' deletes backups and there is no terminal to ask on; add --yes to delete without asking. Nothing was deleted.");
+    }
+
+    private static string Version =>
+        typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

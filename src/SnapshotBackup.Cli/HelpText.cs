@@ -1,0 +1,36 @@
+namespace SnapshotBackup.Cli;
+
+internal static class HelpText
+{
+    public const string Usage = """
+        usage: snapshotbackup [options] COMMAND NAME
+
+        Incremental backups with rsync onto btrfs; each finished backup is a read-only snapshot.
+
+        commands (NAME is a section of the configuration):
+          setup, s      create the backups directory (must be on btrfs)
+          backup, b     back up the source into .sync, then snapshot it read-only
+          list, l       list backups with their retention status (--json for JSON)
+          prune, p      delete prune candidates (asks per backup unless --yes)
+          decay, d      delete backups older than 'decay' (asks per backup unless --yes)
+          destroy       delete every backup, .sync and the backups directory
+          clean         delete the .sync working subvolume
+          status        show the daemon's state of each backup (--json for JSON)
+          notify-test   send a test notification to NAME's notification targets
+
+        options (anywhere on the line):
+          -c, --config FILE   read FILE instead of $XDG_CONFIG_HOME/snapshotbackup.ini,
+                              /etc/snapshotbackup.ini and /etc/snapshotbackup.d/*.ini
+          -d, --debug         more output (repeat for more)
+          -p, --progress      show rsync's overall progress
+              --checksum      compare files by checksum, not size and time
+              --dry-run       show what rsync would do; take no snapshot
+              --source PATH   back up PATH instead of the configured source
+              --yes           delete without asking
+              --json          JSON output for list and status
+          -v, --version       print the version
+          -h, --help          print this help
+
+        exit codes: 0 ok, 1 operation failed, 2 usage or configuration error, 75 volume locked
+        """;
+}

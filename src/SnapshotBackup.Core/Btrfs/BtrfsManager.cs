@@ -1,0 +1,169 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using SnapshotBackup.Core.Internal;
+
+namespace SnapshotBackup.Core.Btrfs;
+
+/// <summary>
+/// btrfs subvolume work through the kernel's ioctls (no process per snapshot): create, snapshot, delete, flags, sync.
+/// Every call opens entries relative to their directory with O_NOFOLLOW, so a symlink is never followed.
+/// </summary>
+public sealed unsafe class BtrfsManager : IBtrfsManager
+{
+    public const long BtrfsSuperMagic = 0x9123683E;
+    private const ulong FirstFreeObjectId = 256;
+    private const ulong SubvolReadOnly = 1UL << 1;
+    private const int VolArgsSize = 4096;
+    private const int VolArgsNameOffset = 8;
+    private const int VolArgsV2NameOffset = 56;
+    private const int SubvolNameMax = 4039;
+
+    // _IOW(0x94, nr, 4096) and friends, from linux/btrfs.h.
+    private const nuint IocSnapCreateV2 = 0x50009417;
+    private const nuint IocSubvolCreate = 0x5000940E;
+    private const nuint IocSnapDestroy = 0x5000940F;
+    private const nuint IocSubvolGetFlags = 0x80089419;
+
+    public static BtrfsManager Instance { get; } = new();
+
+    public bool IsBtrfs(string path) => LibC.FileSystemType(path, out _) is { } type && (type & 0xFFFFFFFF) == BtrfsSuperMagic;
+
+    public SubvolumeKind Inspect(string directory, string name)
+    {
+        using var dir = OpenDirectory(directory);
+        return Inspect(dir.Fd, name);
+    }
+
+    internal static SubvolumeKind Inspect(int dirFd, string name)
+    {
+        var stat = LibC.LStatAt(dirFd, name, out _);
+        if (stat is not { } info)
+        {
+            return SubvolumeKind.Missing;
+        }
+        if (info.IsSymlink)
+        {
+            return SubvolumeKind.Symlink;
+        }
+        if (!info.IsDirectory)
+        {
+            return SubvolumeKind.NotADirectory;
+        }
+        if (info.Inode != FirstFreeObjectId)
+        {
+            return SubvolumeKind.PlainDirectory;
+        }
+        var fd = LibC.OpenAt(dirFd, name, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return SubvolumeKind.PlainDirectory;
+        }
+        try
+        {
+            ulong flags = 0;
+            return LibC.Ioctl(fd, IocSubvolGetFlags, &flags) != 0
+                ? SubvolumeKind.PlainDirectory
+                : (flags & SubvolReadOnly) != 0 ? SubvolumeKind.ReadOnlySubvolume : SubvolumeKind.WritableSubvolume;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    public void CreateSubvolume(string directory, string name)
+    {
+        using var dir = OpenDirectory(directory);
+        var args = stackalloc byte[VolArgsSize];
+        new Span<byte>(args, VolArgsSize).Clear();
+        WriteName(args + VolArgsNameOffset, VolArgsSize - VolArgsNameOffset - 1, name);
+        Check(LibC.Ioctl(dir.Fd, IocSubvolCreate, args), $"create subvolume {Path.Combine(directory, name)}");
+    }
+
+    public void CreateSnapshot(string directory, string source, string name, bool readOnly)
+    {
+        using var dir = OpenDirectory(directory);
+        var sourceFd = LibC.OpenAt(dir.Fd, source, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        Check(sourceFd, $"open {Path.Combine(directory, source)}");
+        try
+        {
+            var args = stackalloc byte[VolArgsSize];
+            new Span<byte>(args, VolArgsSize).Clear();
+            *(long*)args = sourceFd;
+            *(ulong*)(args + 16) = readOnly ? SubvolReadOnly : 0;
+            WriteName(args + VolArgsV2NameOffset, SubvolNameMax, name);
+            Check(
+                LibC.Ioctl(dir.Fd, IocSnapCreateV2, args),
+                $"snapshot {Path.Combine(directory, source)} as {Path.Combine(directory, name)}");
+        }
+        finally
+        {
+            LibC.Close(sourceFd);
+        }
+    }
+
+    public void DeleteSubvolume(string directory, string name)
+    {
+        using var dir = OpenDirectory(directory);
+        DeleteSubvolume(dir.Fd, directory, name);
+    }
+
+    internal static void DeleteSubvolume(int dirFd, string directory, string name)
+    {
+        var args = stackalloc byte[VolArgsSize];
+        new Span<byte>(args, VolArgsSize).Clear();
+        WriteName(args + VolArgsNameOffset, VolArgsSize - VolArgsNameOffset - 1, name);
+        Check(LibC.Ioctl(dirFd, IocSnapDestroy, args), $"delete subvolume {Path.Combine(directory, name)}");
+    }
+
+    public void SyncFileSystem(string path)
+    {
+        using var dir = OpenDirectory(path);
+        Check(LibC.SyncFs(dir.Fd), $"sync the filesystem of {path}");
+    }
+
+    /// <summary>Opens a directory (following symlinks in its own path, as the user configured it).</summary>
+    internal static DirectoryHandle OpenDirectory(string path)
+    {
+        var fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        Check(fd, $"open directory {path}");
+        return new DirectoryHandle(fd);
+    }
+
+    private static void WriteName(byte* destination, int max, string name)
+    {
+        if (name.Length == 0 || name.Contains('/', StringComparison.Ordinal) || name is "." or "..")
+        {
+            throw new BtrfsException($"invalid subvolume name '{name}'");
+        }
+        var bytes = Encoding.UTF8.GetBytes(name);
+        if (bytes.Length > max)
+        {
+            throw new BtrfsException($"subvolume name too long: '{name}'");
+        }
+        bytes.CopyTo(new Span<byte>(destination, bytes.Length));
+    }
+
+    private static void Check(int result, string what)
+    {
+        if (result < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            var hint = errno switch
+            {
+                LibC.EPERM or LibC.EACCES => " (btrfs subvolume operations need root)",
+                LibC.ENOTTY => " (not a btrfs filesystem?)",
+                LibC.ENOSPC => " (the backup volume is full)",
+                _ => string.Empty,
+            };
+            throw new BtrfsException($"cannot {what}: {LibC.ErrorText(errno)}{hint}", errno);
+        }
+    }
+
+    internal readonly struct DirectoryHandle(int fd) : IDisposable
+    {
+        public int Fd { get; } = fd;
+
+        public void Dispose() => LibC.Close(Fd);
+    }
+}

@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Btrfs;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.Volume;
+
+namespace SnapshotBackup.Core.Engine;
+
+public sealed partial class BackupEngine
+{
+    /// <summary>
+    /// One backup: check source and volume, take the lock, make <c>.sync</c> if missing, rsync into it, and only after a
+    /// complete rsync take the read-only snapshot named by the finish time; then autodecay and autoprune.
+    /// A failure makes no snapshot and keeps <c>.sync</c> so the next run continues incrementally.
+    /// </summary>
+    public async Task<BackupOutcome> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
+    {
+        var source = request.SourceOverride ?? config.Source;
+        var volume = VolumeOf(config);
+        volume.EnsureAvailable(config.Name);
+        await sourceProbe.CheckAsync(source, cancellationToken).ConfigureAwait(false);
+
+        using var volumeLock = request.LockWait is { } wait
+            ? await VolumeLock.AcquireAsync(volume.Path, config.Name, wait,
+                e => logger.LogInformation("{Message}; waiting up to {Wait} for it to finish", e.Message, wait), cancellationToken).ConfigureAwait(false)
+            : Lock(volume, config);
+        if (File.Exists(Path.Combine(volume.Path, BackupVolume.LegacyLockName)))
+        {
+            logger.LogInformation("ignoring {File} left by the Python snapshotbackup: this tool locks with flock on {Lock}",
+                BackupVolume.LegacyLockName, VolumeLock.FileName);
+        }
+
+        var listing = volume.List();
+        ReportSkipped(listing);
+        CheckNotEmptySource(config, source, listing, volume);
+        if (!request.DryRun)
+        {
+            EnsureSync(volume, listing);
+        }
+
+        logger.LogInformation("backing up {Source} into {Sync}", source, volume.SyncPath);
+        var result = await rsync.RunAsync(
+            new RsyncOptions(source, volume.SyncPath)
+            {
+                Ignore = config.Ignore,
+                Checksum = request.Checksum,
+                DryRun = request.DryRun,
+                Progress = request.Progress,
+            },
+            cancellationToken,
+            request.OnProgress).ConfigureAwait(false);
+
+        if (request.DryRun)
+        {
+            logger.LogInformation("dry run: no snapshot taken");
+            return new BackupOutcome(null, result.BytesTransferred, result.Duration, result.FilesVanished, []);
+        }
+
+        var name = await TakeSnapshotAsync(volume, cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("backup {Name} finished: snapshot {Snapshot}, {Bytes} bytes transferred in {Duration}",
+            config.Name, name, result.BytesTransferred, result.Duration);
+
+        var deleted = new List<string>();
+        if (config.AutoDecay)
+        {
+            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: true, _ => true).Deleted);
+        }
+        if (config.AutoPrune)
+        {
+            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: false, _ => true).Deleted);
+        }
+        return new BackupOutcome(name, result.BytesTransferred, result.Duration, result.FilesVanished, deleted);
+    }
+
+    /// <summary>A source that is suddenly empty while the newest backup is not is most likely a disk that did not mount.</summary>
+    private void CheckNotEmptySource(BackupConfig config, string source, VolumeListing listing, BackupVolume volume)
+    {
+        if (config.AllowEmptySource || RemoteSource.TryParse(source, out _) || listing.Newest is not { } newest)
+        {
+            return;
+        }
+        if (Directory.EnumerateFileSystemEntries(source).Any())
+        {
+            return;
+        }
+        if (Directory.EnumerateFileSystemEntries(Path.Combine(volume.Path, newest.Name)).Any())
+        {
+            logger.LogWarning("source {Source} is empty but backup {Snapshot} is not", source, newest.Name);
+            throw new SourceUnavailableException(
+                $"source {source} is empty while the newest backup {newest.Name} is not (source disk not mounted?); " +
+                "refusing to back up nothing. Set allow_empty_source = true if this is intended.");
+        }
+    }
+
+    private void EnsureSync(BackupVolume volume, VolumeListing listing)
+    {
+        switch (volume.SyncKind)
+        {
+            case SubvolumeKind.WritableSubvolume:
+                return;
+            case SubvolumeKind.Missing when listing.Newest is { } newest:
+                logger.LogInformation("creating {Sync} as a writable snapshot of {Newest}", volume.SyncPath, newest.Name);
+                btrfs.CreateSnapshot(volume.Path, newest.Name, BackupVolume.SyncName, readOnly: false);
+                return;
+            case SubvolumeKind.Missing:
+                logger.LogInformation("creating subvolume {Sync}", volume.SyncPath);
+                btrfs.CreateSubvolume(volume.Path, BackupVolume.SyncName);
+                return;
+            case SubvolumeKind.ReadOnlySubvolume:
+                throw new OperationFailedException(
+                    $"{volume.SyncPath} is a read-only subvolume; rsync cannot write into it. Make it writable with " +
+                    $"'btrfs property set {volume.SyncPath} ro false', or delete it with 'snapshotbackup clean NAME'.");
+            default:
+                throw new OperationFailedException(
+                    $"{volume.SyncPath} is {BackupVolume.Describe(volume.SyncKind)}, not a btrfs subvolume; " +
+                    "move it out of the way and run the backup again (a new .sync is made from the newest backup).");
+        }
+    }
+
+    private async Task<string> TakeSnapshotAsync(BackupVolume volume, CancellationToken cancellationToken)
+    {
+        // Named by the finish time; two backups within one second wait for the next second rather than collide.
+        for (var attempt = 0; ; attempt++)
+        {
+            var name = SnapshotName.Format(TruncateToSeconds(time.GetLocalNow()));
+            if (btrfs.Inspect(volume.Path, name) == SubvolumeKind.Missing)
+            {
+                btrfs.CreateSnapshot(volume.Path, BackupVolume.SyncName, name, readOnly: true);
+                btrfs.SyncFileSystem(volume.Path);
+                return name;
+            }
+            if (attempt >= 3)
+            {
+                throw new OperationFailedException($"cannot name the new snapshot: {name} already exists in {volume.Path}");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(1000 - time.GetUtcNow().Millisecond + 5), time, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private static DateTimeOffset TruncateToSeconds(DateTimeOffset t) => t.AddTicks(-(t.Ticks % TimeSpan.TicksPerSecond));
+}

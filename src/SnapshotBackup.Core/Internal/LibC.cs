@@ -1,0 +1,117 @@
+using System.Runtime.InteropServices;
+
+namespace SnapshotBackup.Core.Internal;
+
+/// <summary>The few libc calls the engine needs (x86_64 / aarch64 Linux layouts).</summary>
+internal static unsafe partial class LibC
+{
+    public const int O_RDONLY = 0;
+    public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40;
+    public const int O_NOFOLLOW = 0x20000;
+    public const int O_DIRECTORY = 0x10000;
+    public const int O_CLOEXEC = 0x80000;
+
+    public const int LOCK_EX = 2;
+    public const int LOCK_NB = 4;
+    public const int LOCK_UN = 8;
+
+    public const int EINTR = 4;
+    public const int ENOENT = 2;
+    public const int EPERM = 1;
+    public const int EACCES = 13;
+    public const int EEXIST = 17;
+    public const int ENOTDIR = 20;
+    public const int EWOULDBLOCK = 11;
+    public const int ENOSPC = 28;
+    public const int ENOTEMPTY = 39;
+    public const int ELOOP = 40;
+    public const int ENOTTY = 25;
+
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    public const uint S_IFMT = 0xF000;
+    public const uint S_IFDIR = 0x4000;
+    public const uint S_IFLNK = 0xA000;
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int OpenAt(int dirFd, string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, void* argument);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
+    public static partial int FStatFs(int fd, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "statfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int StatFs(string path, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "fstatat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FStatAt(int dirFd, string path, byte* buffer, int flags);
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    public static partial int SyncFs(int fd);
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "getpid")]
+    public static partial int GetPid();
+
+    [LibraryImport("libc", EntryPoint = "isatty")]
+    public static partial int IsATty(int fd);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    public static partial uint GetEUid();
+
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+
+    /// <summary>The fields of struct stat (x86_64 and aarch64 share these offsets for the ones read here).</summary>
+    public readonly record struct StatInfo(ulong Device, ulong Inode, uint Mode)
+    {
+        public bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
+        public bool IsSymlink => (Mode & S_IFMT) == S_IFLNK;
+    }
+
+    /// <summary>lstat relative to a directory fd; null with errno when it fails.</summary>
+    public static StatInfo? LStatAt(int dirFd, string name, out int errno)
+    {
+        var buffer = stackalloc byte[256];
+        if (FStatAt(dirFd, name, buffer, AT_SYMLINK_NOFOLLOW) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        errno = 0;
+        // x86_64: st_dev@0 st_ino@8 st_nlink@16 st_mode@24; aarch64: st_dev@0 st_ino@8 st_mode@16.
+        var mode = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
+            ? *(uint*)(buffer + 16)
+            : *(uint*)(buffer + 24);
+        return new StatInfo(*(ulong*)buffer, *(ulong*)(buffer + 8), mode);
+    }
+
+    /// <summary>The f_type of the filesystem holding <paramref name="path"/>, or null with errno.</summary>
+    public static long? FileSystemType(string path, out int errno)
+    {
+        var buffer = stackalloc byte[256];
+        if (StatFs(path, buffer) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        errno = 0;
+        return *(long*)buffer;
+    }
+
+    public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Internal;
+
+namespace SnapshotBackup.Core.Processes;
+
+/// <summary>
+/// Runs an <see cref="ExternalCommand"/> from its argument list (never a shell). Output goes to the caller's callbacks
+/// and to the log at debug level. Cancellation escalates: SIGTERM, then SIGKILL of the process tree after a grace period.
+/// </summary>
+public sealed class ProcessRunner(ILogger logger)
+{
+    private const int StandardErrorTailLines = 20;
+
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>Runs to the end, to <paramref name="timeout"/>, or until <paramref name="cancellationToken"/> fires.</summary>
+    /// <param name="onStandardOutput">Called with each chunk of standard output ended by a newline or carriage return.</param>
+    public async Task<ProcessResult> RunAsync(
+        ExternalCommand command,
+        TimeSpan timeout,
+        CancellationToken cancellationToken,
+        Action<string>? onStandardOutput = null,
+        bool inheritStandardError = false)
+    {
+        var info = new ProcessStartInfo(command.FileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = !inheritStandardError,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in command.Arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        foreach (var name in ExternalCommand.StrippedEnvironment)
+        {
+            info.Environment.Remove(name);
+        }
+        foreach (var (name, value) in command.Environment)
+        {
+            info.Environment[name] = value;
+        }
+
+        logger.LogDebug("running {Command}", command);
+        var stopwatch = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"cannot start {command.FileName}: {e.Message} (is it installed?)", e);
+        }
+        process.StandardInput.Close();
+
+        var tail = new Queue<string>();
+        var stdout = PumpAsync(process.StandardOutput, chunk =>
+        {
+            logger.LogTrace("{Program}: {Line}", command.FileName, chunk);
+            onStandardOutput?.Invoke(chunk);
+        });
+        var stderr = inheritStandardError
+            ? Task.CompletedTask
+            : PumpAsync(process.StandardError, line =>
+            {
+                logger.LogDebug("{Program} stderr: {Line}", command.FileName, line);
+                lock (tail)
+                {
+                    tail.Enqueue(line);
+                    if (tail.Count > StandardErrorTailLines)
+                    {
+                        tail.Dequeue();
+                    }
+                }
+            });
+
+        using var timeoutSource = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var cancelled = false;
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            cancelled = true;
+            await StopAsync(process, command).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None)
+            .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        stopwatch.Stop();
+        string tailText;
+        lock (tail)
+        {
+            tailText = string.Join('\n', tail);
+        }
+        logger.LogDebug("{Program} exited with {ExitCode} after {Duration}", command.FileName, process.ExitCode, stopwatch.Elapsed);
+        if (cancelled && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{command.FileName} did not finish within {timeout} and was stopped");
+        }
+        return new ProcessResult(process.ExitCode, tailText, stopwatch.Elapsed, cancelled);
+    }
+
+    /// <summary>SIGTERM, then after the grace period SIGKILL to the whole tree.</summary>
+    private async Task StopAsync(Process process, ExternalCommand command)
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+        logger.LogDebug("stopping {Program} (pid {Pid}) with SIGTERM", command.FileName, process.Id);
+        LibC.Kill(process.Id, LibC.SIGTERM);
+        using var grace = new CancellationTokenSource(GracePeriod);
+        try
+        {
+            await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("{Program} (pid {Pid}) ignored SIGTERM for {Grace}; killing it", command.FileName, process.Id, GracePeriod);
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited in between.
+            }
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a stream in chunks split at '\n' or '\r' (rsync's progress uses '\r').</summary>
+    private static async Task PumpAsync(StreamReader reader, Action<string> onChunk)
+    {
+        var buffer = new char[8192];
+        var pending = new StringBuilder();
+        int read;
+        while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            var start = 0;
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] is '\n' or '\r')
+                {
+                    pending.Append(buffer, start, i - start);
+                    if (pending.Length > 0)
+                    {
+                        onChunk(pending.ToString());
+                        pending.Clear();
+                    }
+                    start = i + 1;
+                }
+            }
+            pending.Append(buffer, start, read - start);
+        }
+        if (pending.Length > 0)
+        {
+            onChunk(pending.ToString());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Processes;
+
+namespace SnapshotBackup.Core.Rsync;
+
+/// <summary>Builds the rsync argument list. A system backup: archive, hard links, ACLs, xattrs, numeric ids.</summary>
+public static class RsyncCommandBuilder
+{
+    /// <summary>The fixed options every backup uses (the benchmark's floor uses the same).</summary>
+    public static IReadOnlyList<string> BaseOptions { get; } =
+    [
+        "--archive",
+        "--hard-links",
+        "--acls",
+        "--xattrs",
+        "--numeric-ids",
+        "--sparse",
+        "--delete",
+        "--delete-excluded",
+        "--stats",
+    ];
+
+    public static ExternalCommand Build(RsyncOptions options, string rsync = "rsync")
+    {
+        var arguments = new List<string>(BaseOptions);
+        if (options.Checksum)
+        {
+            arguments.Add("--checksum");
+        }
+        if (options.DryRun)
+        {
+            arguments.Add("--dry-run");
+        }
+        if (options.Progress)
+        {
+            arguments.Add("--info=progress2");
+            arguments.Add("--no-inc-recursive");
+        }
+        if (RemoteSource.TryParse(options.Source, out _))
+        {
+            // Non-interactive: a daemon has nobody to type a password or accept a host key.
+            arguments.Add("--rsh=ssh -o BatchMode=yes -o ConnectTimeout=30");
+        }
+        foreach (var pattern in options.Ignore)
+        {
+            arguments.Add("--exclude=" + pattern);
+        }
+        // "--" ends the options, so a path starting with '-' is never read as one; the trailing slash copies contents.
+        arguments.Add("--");
+        arguments.Add(WithTrailingSlash(options.Source));
+        arguments.Add(WithTrailingSlash(options.Destination));
+        return new ExternalCommand(rsync, arguments);
+    }
+
+    private static string WithTrailingSlash(string path) => path.EndsWith('/') ? path : path + "/";
+}

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace SnapshotBackup.Core.Rsync;
+
+/// <summary>Reads the two things the engine wants from rsync's output: overall progress and the bytes transferred.</summary>
+public static class RsyncOutputParser
+{
+    /// <summary>A <c>--info=progress2</c> line, e.g. <c>  1,234,567  42%  12.34MB/s  0:00:12 (xfr#5, to-chk=10/100)</c>.</summary>
+    public static int? ParsePercent(string chunk)
+    {
+        var percent = chunk.IndexOf('%', StringComparison.Ordinal);
+        if (percent <= 0)
+        {
+            return null;
+        }
+        var start = percent;
+        while (start > 0 && char.IsAsciiDigit(chunk[start - 1]))
+        {
+            start--;
+        }
+        return start < percent && int.TryParse(chunk.AsSpan(start, percent - start), NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : null;
+    }
+
+    /// <summary>The <c>--stats</c> line <c>Total transferred file size: 1,234 bytes</c>.</summary>
+    public static long? ParseTransferredBytes(string chunk)
+    {
+        const string prefix = "Total transferred file size:";
+        if (!chunk.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var digits = new string(chunk.AsSpan(prefix.Length).ToArray().Where(char.IsAsciiDigit).ToArray());
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
+    }
+}

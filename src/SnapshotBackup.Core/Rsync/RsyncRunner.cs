@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Processes;
+
+namespace SnapshotBackup.Core.Rsync;
+
+/// <summary>Runs rsync for one backup and maps its exit code: 0 and 24 succeed, anything else is an <see cref="RsyncException"/>.</summary>
+public sealed class RsyncRunner(ProcessRunner runner, ILogger logger)
+{
+    /// <summary>The longest one rsync run may take before it is stopped.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(24);
+
+    public string RsyncPath { get; init; } = "rsync";
+
+    /// <summary>Runs rsync; <paramref name="onProgress"/> receives overall percentages when progress was asked for.</summary>
+    /// <exception cref="OperationCanceledException">when cancelled; rsync has then been stopped.</exception>
+    public async Task<RsyncResult> RunAsync(RsyncOptions options, CancellationToken cancellationToken, Action<int>? onProgress = null)
+    {
+        var command = RsyncCommandBuilder.Build(options, RsyncPath);
+        long bytes = 0;
+        var result = await runner.RunAsync(command, Timeout, cancellationToken, chunk =>
+        {
+            if (options.Progress && RsyncOutputParser.ParsePercent(chunk) is { } percent)
+            {
+                onProgress?.Invoke(percent);
+            }
+            else if (RsyncOutputParser.ParseTransferredBytes(chunk) is { } transferred)
+            {
+                bytes = transferred;
+            }
+        }).ConfigureAwait(false);
+
+        if (result.Cancelled)
+        {
+            throw new OperationCanceledException($"rsync was stopped (exit code {result.ExitCode})", cancellationToken);
+        }
+        if (result.ExitCode == RsyncExitCodes.PartialTransferVanished)
+        {
+            logger.LogWarning("some files vanished while rsync copied them (rsync exit code 24); the backup is otherwise complete");
+        }
+        else if (result.ExitCode != RsyncExitCodes.Success)
+        {
+            throw new RsyncException(result.ExitCode, result.StandardErrorTail);
+        }
+        return new RsyncResult(result.ExitCode, bytes, result.Duration);
+    }
+}

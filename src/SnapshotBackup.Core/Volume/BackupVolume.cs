@@ -1,0 +1,74 @@
+using SnapshotBackup.Core.Btrfs;
+
+namespace SnapshotBackup.Core.Volume;
+
+/// <summary>
+/// A backups directory: the writable <c>.sync</c> subvolume rsync writes into and the read-only, timestamp-named
+/// snapshots. Only entries that are timestamp-named read-only subvolumes count as backups; nothing else is touched.
+/// </summary>
+public sealed class BackupVolume(string path, IBtrfsManager btrfs)
+{
+    public const string SyncName = ".sync";
+
+    /// <summary>The lock file of the Python snapshotbackup (existence-based, so it can be stale).</summary>
+    public const string LegacyLockName = ".sync_lock";
+
+    public string Path { get; } = path;
+
+    public string SyncPath => System.IO.Path.Combine(Path, SyncName);
+
+    /// <summary>Throws <see cref="VolumeUnavailableException"/> unless the directory exists and is on btrfs.</summary>
+    public void EnsureAvailable(string backupName)
+    {
+        if (!Directory.Exists(Path))
+        {
+            throw new VolumeUnavailableException(
+                $"backups directory {Path} does not exist (disk not mounted?); run 'snapshotbackup setup {backupName}' to create it");
+        }
+        if (!btrfs.IsBtrfs(Path))
+        {
+            throw new VolumeUnavailableException(
+                $"backups directory {Path} is not on a btrfs filesystem (disk not mounted? its mount point is used otherwise)");
+        }
+    }
+
+    /// <summary>Lists the backups (oldest first) with one readdir and a stat (plus a flags ioctl) per timestamp-named entry.</summary>
+    public VolumeListing List()
+    {
+        var snapshots = new List<Snapshot>();
+        var skipped = new List<string>();
+        using var dir = BtrfsManager.OpenDirectory(Path);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(Path))
+        {
+            var name = System.IO.Path.GetFileName(entry);
+            if (!SnapshotName.TryParse(name, out var time))
+            {
+                continue;
+            }
+            var kind = btrfs is BtrfsManager ? BtrfsManager.Inspect(dir.Fd, name) : btrfs.Inspect(Path, name);
+            if (kind == SubvolumeKind.ReadOnlySubvolume)
+            {
+                snapshots.Add(new Snapshot(name, time));
+            }
+            else
+            {
+                skipped.Add($"{name} ({Describe(kind)})");
+            }
+        }
+        snapshots.Sort((a, b) => a.Time != b.Time ? a.Time.CompareTo(b.Time) : string.CompareOrdinal(a.Name, b.Name));
+        return new VolumeListing(snapshots, skipped);
+    }
+
+    public SubvolumeKind SyncKind => btrfs.Inspect(Path, SyncName);
+
+    public static string Describe(SubvolumeKind kind) => kind switch
+    {
+        SubvolumeKind.Missing => "missing",
+        SubvolumeKind.NotADirectory => "not a directory",
+        SubvolumeKind.Symlink => "a symlink",
+        SubvolumeKind.PlainDirectory => "a plain directory, not a snapshot",
+        SubvolumeKind.WritableSubvolume => "a writable subvolume, not a read-only snapshot",
+        SubvolumeKind.ReadOnlySubvolume => "a read-only snapshot",
+        _ => kind.ToString(),
+    };
+}
