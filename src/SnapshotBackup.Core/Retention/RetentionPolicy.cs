@@ -1,10 +1,73 @@
+using System.Globalization;
+using SnapshotBackup.Core.Time;
+
 namespace SnapshotBackup.Core.Retention;
 
 /// <summary>The original snapshotbackup's retention rules, as a pure function of the backups, the settings and now.</summary>
+/// <remarks>
+/// A backup is daily when it is the first of its calendar day and weekly when it is the first of its ISO week;
+/// each backup's date is read in its own UTC offset. Prune keeps the newest backup, everything within retain_all,
+/// daily backups within retain_daily and weekly backups forever. Decay removes everything older than decay
+/// except the newest backup.
+/// </remarks>
 public static class RetentionPolicy
 {
+    private static readonly TimeSpan OneDay = TimeSpan.FromDays(1);
+    private static readonly TimeSpan OneWeek = TimeSpan.FromDays(7);
+
     /// <summary>Evaluates every backup; the result is sorted oldest first.</summary>
     public static IReadOnlyList<BackupEntry> Evaluate(
-        IEnumerable<(string Name, DateTimeOffset Time)> backups, RetentionSettings settings, DateTimeOffset now) =>
-        throw new NotImplementedException();
+        IEnumerable<(string Name, DateTimeOffset Time)> backups, RetentionSettings settings, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(backups);
+        ArgumentNullException.ThrowIfNull(settings);
+
+        var sorted = backups
+            .OrderBy(b => b.Time.UtcTicks)
+            .ThenBy(b => b.Name, StringComparer.Ordinal)
+            .ToList();
+
+        var retainAllFrom = Subtract(now, settings.RetainAll);
+        var retainDailyFrom = Subtract(now, settings.RetainDaily);
+        var decayBefore = Subtract(now, settings.Decay);
+
+        var result = new List<BackupEntry>(sorted.Count);
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            var (name, time) = sorted[i];
+            var daily = i == 0 || !IsSameDay(sorted[i - 1].Time, time);
+            var weekly = i == 0 || !IsSameWeek(sorted[i - 1].Time, time);
+            var last = i == sorted.Count - 1;
+            var inRetainAll = time >= retainAllFrom;
+            var inRetainDaily = daily && time >= retainDailyFrom;
+            var keep = last || inRetainAll || inRetainDaily || weekly;
+            var decay = !last && time < decayBefore;
+            result.Add(new BackupEntry(name, time, daily, weekly, last, inRetainAll, inRetainDaily, !keep, decay));
+        }
+        return result;
+    }
+
+    private static bool IsSameDay(DateTimeOffset a, DateTimeOffset b) =>
+        a.Year == b.Year && a.Month == b.Month && a.Day == b.Day && (a - b).Duration() < OneDay;
+
+    private static bool IsSameWeek(DateTimeOffset a, DateTimeOffset b)
+    {
+        var da = a.DateTime;
+        var db = b.DateTime;
+        return ISOWeek.GetYear(da) == ISOWeek.GetYear(db)
+               && ISOWeek.GetWeekOfYear(da) == ISOWeek.GetWeekOfYear(db)
+               && (a - b).Duration() < OneWeek;
+    }
+
+    /// <summary>The instant <paramref name="duration"/> before <paramref name="now"/>, with calendar months and years.</summary>
+    private static DateTimeOffset Subtract(DateTimeOffset now, Duration duration) => duration.Unit switch
+    {
+        DurationUnit.Minute => now - TimeSpan.FromMinutes(duration.Count),
+        DurationUnit.Hour => now - TimeSpan.FromHours(duration.Count),
+        DurationUnit.Day => now - TimeSpan.FromDays(duration.Count),
+        DurationUnit.Week => now - TimeSpan.FromDays(7L * duration.Count),
+        DurationUnit.Month => now.AddMonths(-duration.Count),
+        DurationUnit.Year => now.AddYears(-duration.Count),
+        _ => throw new ArgumentOutOfRangeException(nameof(duration), duration.Unit, "Unknown duration unit."),
+    };
 }
