@@ -12,6 +12,7 @@ namespace SnapshotBackup.Core.Processes;
 public sealed class ProcessRunner(ILogger logger)
 {
     private const int StandardErrorTailLines = 20;
+    private const string SetPriv = "/usr/bin/setpriv";
 
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(8);
 
@@ -24,7 +25,8 @@ public sealed class ProcessRunner(ILogger logger)
         Action<string>? onStandardOutput = null,
         bool inheritStandardError = false)
     {
-        var info = new ProcessStartInfo(command.FileName)
+        // The child is killed when this process dies (kill -9, OOM): no rsync outlives its backup.
+        var info = new ProcessStartInfo(File.Exists(SetPriv) ? SetPriv : command.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = !inheritStandardError,
@@ -33,6 +35,13 @@ public sealed class ProcessRunner(ILogger logger)
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (File.Exists(SetPriv))
+        {
+            foreach (var argument in (string[])["--pdeathsig", "KILL", "--", command.FileName])
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
         foreach (var argument in command.Arguments)
         {
             info.ArgumentList.Add(argument);
@@ -51,7 +60,7 @@ public sealed class ProcessRunner(ILogger logger)
         using var process = new Process { StartInfo = info };
         try
         {
-            process.Start();
+            SpawnThread.Run(() => process.Start());
         }
         catch (System.ComponentModel.Win32Exception e)
         {

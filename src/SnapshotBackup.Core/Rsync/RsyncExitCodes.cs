@@ -28,6 +28,7 @@ public static class RsyncExitCodes
         25 => "the --max-delete limit stopped deletions",
         30 => "timeout in data send/receive",
         35 => "timeout waiting for daemon connection",
+        126 or 127 => "the program could not be started (is rsync installed?)",
         255 => "ssh failed (remote host unreachable or authentication refused)",
         _ => "unknown exit code",
     };

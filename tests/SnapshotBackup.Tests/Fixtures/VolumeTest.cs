@@ -1,0 +1,57 @@
+using SnapshotBackup.Core.Btrfs;
+using SnapshotBackup.Core.Volume;
+
+namespace SnapshotBackup.Tests.Fixtures;
+
+/// <summary>
+/// Base for end-to-end tests: a fresh loopback btrfs, a source directory and a config with one section 'data1'
+/// whose backups live on the btrfs. Everything is removed after each test.
+/// </summary>
+[Category("Btrfs")]
+public abstract class VolumeTest
+{
+    protected LoopBtrfs Loop { get; private set; } = null!;
+    protected string Source { get; private set; } = null!;
+    protected string Backups { get; private set; } = null!;
+    protected string ConfigPath { get; private set; } = null!;
+
+    [SetUp]
+    public void CreateVolume()
+    {
+        Loop = LoopBtrfs.Create();
+        Source = Path.Combine(Loop.Root, "source");
+        Directory.CreateDirectory(Source);
+        Backups = Path.Combine(Loop.Mount, "backups", "data1");
+        ConfigPath = Path.Combine(Loop.Root, "config.ini");
+        WriteConfig(string.Empty);
+    }
+
+    [TearDown]
+    public void RemoveVolume() => Loop?.Dispose();
+
+    /// <summary>Writes the config with extra lines for section data1.</summary>
+    protected void WriteConfig(string extra) =>
+        File.WriteAllText(ConfigPath, $"[data1]\nsource = {Source}\nbackups = {Backups}\n{extra}\n");
+
+    protected Shell.Result Cli(params string[] args) => CliProcess.Run(["-c", ConfigPath, .. args]);
+
+    protected Shell.Result CliOk(params string[] args)
+    {
+        var result = Cli(args);
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        return result;
+    }
+
+    protected IReadOnlyList<string> SnapshotNames() =>
+        new BackupVolume(Backups, BtrfsManager.Instance).List().Snapshots.Select(s => s.Name).ToList();
+
+    /// <summary>Makes a read-only snapshot of .sync with a chosen name, as the Python tool's btrfs-progs call did.</summary>
+    protected void MakeSnapshot(string name) =>
+        Shell.Check("btrfs", "subvolume", "snapshot", "-r", Path.Combine(Backups, ".sync"), Path.Combine(Backups, name));
+
+    protected static void WriteFile(string path, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+    }
+}
