@@ -18,6 +18,14 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
         var defaults = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
+            foreach (var section in file.Sections.Where(s => !IsDefault(s)))
+            {
+                if (!BackupName.IsValid(section))
+                {
+                    throw new ConfigException($"{file.Path}: [{section}] is not a valid backup name: {BackupName.Rule}");
+                }
+                sections[section] = file.Path;
+            }
             foreach (var (section, key) in file.Entries)
             {
                 if (section.Length == 0)
@@ -37,14 +45,6 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
                 {
                     defaults[key.ToLowerInvariant()] = value;
                 }
-            }
-            foreach (var section in file.Sections.Where(s => !IsDefault(s)))
-            {
-                if (!BackupName.IsValid(section))
-                {
-                    throw new ConfigException($"{file.Path}: [{section}] is not a valid backup name: {BackupName.Rule}");
-                }
-                sections[section] = file.Path;
             }
         }
 
