@@ -13,6 +13,23 @@ public sealed record ConfigSet(
     IReadOnlyDictionary<string, string> Defaults,
     IReadOnlyList<string> Warnings)
 {
+    /// <summary>How many backups may run at once: <c>max_concurrent</c> in [DEFAULT], default 2.</summary>
+    public int MaxConcurrent { get; init; } = 2;
+
     /// <summary>The named backup, or a <see cref="ConfigException"/> that lists the sections and the files read.</summary>
-    public BackupConfig Get(string name) => throw new NotImplementedException();
+    public BackupConfig Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!BackupName.IsValid(name))
+        {
+            throw new ConfigException(BackupName.Problem(name));
+        }
+        if (Backups.TryGetValue(name, out var backup))
+        {
+            return backup;
+        }
+        var files = Files.Count == 0 ? "no config file" : string.Join(", ", Files);
+        var sections = Backups.Count == 0 ? "none" : string.Join(", ", Backups.Keys);
+        throw new ConfigException($"no backup named '{name}' in {files} (sections: {sections})");
+    }
 }

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using SnapshotBackup.Core.Time;
+
+namespace SnapshotBackup.Core.Configuration;
+
+/// <summary>The known keys and how each value is checked.</summary>
+internal static partial class ConfigKeys
+{
+    public const string Source = "source";
+    public const string Backups = "backups";
+    public const string Ignore = "ignore";
+    public const string RetainAll = "retain_all";
+    public const string RetainDaily = "retain_daily";
+    public const string Decay = "decay";
+    public const string AutoPrune = "autoprune";
+    public const string AutoDecay = "autodecay";
+    public const string NotifyRemote = "notify_remote";
+    public const string NotifyUser = "notify_user";
+    public const string SilentFailThreshold = "silent_fail_threshold";
+    public const string Schedule = "schedule";
+    public const string AllowEmptySource = "allow_empty_source";
+    public const string MaxConcurrent = "max_concurrent";
+
+    public const string DefaultSection = "DEFAULT";
+
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        Source, Backups, Ignore, RetainAll, RetainDaily, Decay, AutoPrune, AutoDecay, NotifyRemote, NotifyUser,
+        SilentFailThreshold, Schedule, AllowEmptySource, MaxConcurrent,
+    };
+
+    public static bool IsDefault(string section) => section.Equals(DefaultSection, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Checks a value without using it (for [DEFAULT] values no section inherits).</summary>
+    public static void Check(Setting s)
+    {
+        switch (s.Key.ToLowerInvariant())
+        {
+            case Source: ParseSource(s); break;
+            case Backups: ParseBackups(s); break;
+            case RetainAll or RetainDaily or Decay or SilentFailThreshold: ParseDuration(s); break;
+            case NotifyRemote: ParseNotifyRemote(s); break;
+            case NotifyUser: ParseNotifyUser(s); break;
+            case MaxConcurrent: ParseMaxConcurrent(s); break;
+        }
+    }
+
+    public static string ParseSource(Setting s) =>
+        s.Value.StartsWith('/') || RemoteSource.TryParse(s.Value, out _)
+            ? s.Value
+            : throw s.Invalid("expected an absolute path or [user@]host:/path");
+
+    public static string ParseBackups(Setting s) =>
+        s.Value.StartsWith('/') ? s.Value : throw s.Invalid("expected an absolute path");
+
+    public static Duration ParseDuration(Setting s) =>
+        Duration.TryParse(s.Value, out var d) ? d : throw s.Invalid(Duration.Expected);
+
+    public static IReadOnlyList<string> ParseIgnore(Setting s)
+    {
+        var raw = s.Raw.Length > 1 && s.Raw[0] == '\'' && s.Raw[^1] == '\'' ? s.Raw[1..^1] : s.Raw;
+        return ConfigValues.SplitList(raw);
+    }
+
+    public static string? ParseNotifyRemote(Setting s) =>
+        s.Value.Length == 0 ? null
+        : RemotePattern().IsMatch(s.Value) ? s.Value
+        : throw s.Invalid("expected [user@]host");
+
+    public static string? ParseNotifyUser(Setting s) =>
+        s.Value.Length == 0 ? null
+        : UserPattern().IsMatch(s.Value) ? s.Value
+        : throw s.Invalid("expected a user name");
+
+    public static int ParseMaxConcurrent(Setting s) =>
+        int.TryParse(s.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw s.Invalid("expected a positive integer");
+
+    [GeneratedRegex("^([A-Za-z0-9_][A-Za-z0-9_.-]*@)?[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
+    private static partial Regex RemotePattern();
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.-]*\$?$")]
+    private static partial Regex UserPattern();
+}

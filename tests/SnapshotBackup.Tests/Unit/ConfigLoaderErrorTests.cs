@@ -1,0 +1,154 @@
+using SnapshotBackup.Core.Configuration;
+
+namespace SnapshotBackup.Tests.Unit;
+
+public class ConfigLoaderErrorTests : ConfigTestBase
+{
+    [Test]
+    public void A_bad_duration_names_file_section_key_value_and_what_is_expected()
+    {
+        Write("snapshotbackup.ini", "[data1]\nsource = /src\nbackups = /backups\n");
+        var dropIn = Write("snapshotbackup.d/10-data.ini", "[data1]\nretain_all = '1 fortnight'\n");
+
+        Assert.That(LoadError(Path.Combine(Dir, "snapshotbackup.ini"), dropIn), Is.EqualTo(
+            $"{dropIn}: [data1] retain_all = '1 fortnight': expected \"N unit\" with unit minute(s), hour(s), day(s), " +
+            "week(s), month(s) or year(s), optionally followed by 'ago'"));
+    }
+
+    [Test]
+    public void A_bad_default_value_is_reported_as_default_even_when_no_section_uses_it()
+    {
+        var path = Write("a.ini", "[DEFAULT]\ndecay = soon\n[data1]\nsource = /s\nbackups = /b\ndecay = 1 year\n");
+
+        Assert.That(LoadError(path), Does.StartWith($"{path}: [DEFAULT] decay = 'soon': expected \"N unit\""));
+    }
+
+    [Test]
+    public void A_relative_backups_path_is_rejected()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src\nbackups = backups/data1\n");
+
+        Assert.That(LoadError(path), Is.EqualTo($"{path}: [data1] backups = 'backups/data1': expected an absolute path"));
+    }
+
+    [TestCase("relative/path")]
+    [TestCase("host:relative")]
+    [TestCase("-oProxyCommand=x:/a")]
+    [TestCase("")]
+    public void A_bad_source_is_rejected(string source)
+    {
+        var path = Write("a.ini", $"[data1]\nsource = {source}\nbackups = /backups\n");
+
+        Assert.That(LoadError(path),
+            Is.EqualTo($"{path}: [data1] source = '{source}': expected an absolute path or [user@]host:/path"));
+    }
+
+    [TestCase("bad name")]
+    [TestCase("a/b")]
+    [TestCase("..")]
+    [TestCase(".")]
+    [TestCase("")]
+    [TestCase("data:1")]
+    public void A_bad_section_name_is_rejected(string name)
+    {
+        var path = Write("a.ini", $"[{name}]\nsource = /src\nbackups = /backups\n");
+
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}: [{name}] is not a valid backup name: allowed are letters, digits, '_', '.' and '-' (but not '.' or '..')"));
+    }
+
+    [Test]
+    public void A_missing_source_names_the_last_file_that_defines_the_section()
+    {
+        var first = Write("a.ini", "[data1]\nbackups = /backups\n");
+        var second = Write("b.ini", "[data1]\nretain_all = 1 day\n");
+        Write("c.ini", "[data2]\nsource = /s\nbackups = /b\n");
+
+        Assert.That(LoadError(first, second, Path.Combine(Dir, "c.ini")), Is.EqualTo($"{second}: [data1] has no 'source' key"));
+    }
+
+    [Test]
+    public void A_missing_backups_key_is_reported()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src\n");
+
+        Assert.That(LoadError(path), Is.EqualTo($"{path}: [data1] has no 'backups' key"));
+    }
+
+    [Test]
+    public void An_unknown_key_is_a_warning_naming_file_section_and_key()
+    {
+        var path = Write("a.ini", "[DEFAULT]\ncolour = blue\n[data1]\nsource = /src\nbackups = /backups\nretian_all = 1 day\n");
+        var config = Load(path);
+
+        Assert.That(config.Warnings, Is.EqualTo(new[]
+        {
+            $"{path}: [DEFAULT] unknown key 'colour' ignored",
+            $"{path}: [data1] unknown key 'retian_all' ignored",
+        }));
+        Assert.That(config.Get("data1").RetainAll, Is.EqualTo(new Core.Time.Duration(1, Core.Time.DurationUnit.Day)));
+    }
+
+    [Test]
+    public void Max_concurrent_outside_default_is_a_warning()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src\nbackups = /backups\nmax_concurrent = 5\n");
+        var config = Load(path);
+
+        Assert.That(config.MaxConcurrent, Is.EqualTo(2));
+        Assert.That(config.Warnings, Is.EqualTo(new[] { $"{path}: [data1] max_concurrent is only read from [DEFAULT]; ignored here" }));
+    }
+
+    [TestCase("0")]
+    [TestCase("-1")]
+    [TestCase("two")]
+    public void A_bad_max_concurrent_is_rejected(string value)
+    {
+        var path = Write("a.ini", $"[DEFAULT]\nmax_concurrent = {value}\n");
+
+        Assert.That(LoadError(path), Is.EqualTo($"{path}: [DEFAULT] max_concurrent = '{value}': expected a positive integer"));
+    }
+
+    [TestCase("notify_remote", "user@host name", "expected [user@]host")]
+    [TestCase("notify_remote", "-oProxyCommand=x", "expected [user@]host")]
+    [TestCase("notify_user", "bad user", "expected a user name")]
+    [TestCase("silent_fail_threshold", "3", "expected \"N unit\"")]
+    public void Bad_optional_values_are_rejected(string key, string value, string expected)
+    {
+        var path = Write("a.ini", $"[data1]\nsource = /src\nbackups = /backups\n{key} = {value}\n");
+
+        Assert.That(LoadError(path), Does.StartWith($"{path}: [data1] {key} = '{value}': {expected}"));
+    }
+
+    [Test]
+    public void A_malformed_line_names_the_file()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src\nthis line has no equals sign\n");
+
+        Assert.That(LoadError(path), Does.StartWith($"{path}: ").And.Contains("this line has no equals sign"));
+    }
+
+    [Test]
+    public void A_duplicate_key_in_one_file_names_the_file()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src\nsource = /other\n");
+
+        Assert.That(LoadError(path), Does.StartWith($"{path}: ").And.Contains("data1:source"));
+    }
+
+    [Test]
+    public void A_key_outside_any_section_is_rejected()
+    {
+        var path = Write("a.ini", "source = /src\n[data1]\nbackups = /b\n");
+
+        Assert.That(LoadError(path), Does.StartWith($"{path}: 'source' is outside any section"));
+    }
+
+    [Test]
+    public void No_config_file_at_all_lists_the_paths_looked_at()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load([], ["/x/snapshotbackup.ini", "/etc/snapshotbackup.d/*.ini"]));
+
+        Assert.That(e!.Message, Is.EqualTo("no config file found; looked at /x/snapshotbackup.ini, /etc/snapshotbackup.d/*.ini"));
+    }
+}
