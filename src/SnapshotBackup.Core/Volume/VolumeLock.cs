@@ -34,11 +34,14 @@ public sealed class VolumeLock : IDisposable
             LibC.Close(fd);
             if (errno == LibC.EWOULDBLOCK)
             {
-                throw new VolumeLockedException(backupName, ReadPid(path));
+                var holder = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
+                var pid = holder >= 0 ? ReadPid(holder) : null;
+                LibC.Close(holder);
+                throw new VolumeLockedException(backupName, pid);
             }
             throw new IOException($"cannot lock {path}: {LibC.ErrorText(errno)}");
         }
-        WritePid(path);
+        WritePid(fd);
         return new VolumeLock(fd);
     }
 
@@ -65,23 +68,27 @@ public sealed class VolumeLock : IDisposable
         }
     }
 
-    private static int? ReadPid(string path)
+    // Raw reads and writes: .NET's FileStream takes its own flock, which would collide with the lock itself.
+    private static unsafe int? ReadPid(int fd)
     {
-        try
-        {
-            var text = File.ReadAllText(path).Trim();
-            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-        }
-        catch (IOException)
+        var buffer = stackalloc byte[32];
+        var read = LibC.PRead(fd, buffer, 32, 0);
+        if (read <= 0)
         {
             return null;
         }
+        var text = Encoding.ASCII.GetString(buffer, (int)read).Trim();
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
-    private static void WritePid(string path)
+    private static unsafe void WritePid(int fd)
     {
-        // Through a second descriptor: flock belongs to _fd, and truncating here does not release it.
-        File.WriteAllText(path, LibC.GetPid().ToString(CultureInfo.InvariantCulture) + "\n", Encoding.ASCII);
+        var bytes = Encoding.ASCII.GetBytes(LibC.GetPid().ToString(CultureInfo.InvariantCulture) + "\n");
+        LibC.FTruncate(fd, 0);
+        fixed (byte* p = bytes)
+        {
+            LibC.PWrite(fd, p, (nuint)bytes.Length, 0);
+        }
     }
 
     public void Dispose()
