@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
@@ -159,5 +160,17 @@ public class SleepInhibitorTests
         logger.Verify(
             l => l.Log(It.Is<LogLevel>(level => level > LogLevel.Debug), It.IsAny<EventId>(), It.IsAny<It.IsAnyType>(), It.IsAny<Exception?>(), It.IsAny<Func<It.IsAnyType, Exception?, string>>()),
             Times.Never);
+    }
+
+    [Test]
+    public void It_resolves_from_dependency_injection_using_the_system_bus_defaults()
+    {
+        using ServiceProvider services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<ISleepInhibitor, SleepInhibitor>()
+            .BuildServiceProvider();
+
+        Assert.That(services.GetRequiredService<ISleepInhibitor>(), Is.InstanceOf<SleepInhibitor>());
+        Assert.That(SleepInhibitor.SystemBusAddress(), Does.StartWith("unix:"));
     }
 }
