@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (as root, Debian), builds, runs every test.
+# Prints a closing line "tests: N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in rsync btrfs-progs dbus util-linux openssh-server openssh-client acl attr; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null || { echo "apt-get install failed"; exit 1; }
+fi
+modprobe btrfs 2>/dev/null || true
+
+bash packaging/publish.sh || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+
+log=$(mktemp)
+dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Leftovers are defects: a test run must leave no mounts, loop devices or processes behind.
+leftover=$(grep -E '/(sbtest|sb-)[^ ]*' /proc/mounts || true)
+if [ -n "$leftover" ]; then
+  echo "LEFTOVER MOUNTS: $leftover"
+  status=1
+fi
+
+read -r passed failed skipped < <(awk '
+  /(Passed|Failed)! +- +Failed: / {
+    for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:") f += $(i+1) + 0
+      if ($i == "Passed:") p += $(i+1) + 0
+      if ($i == "Skipped:") s += $(i+1) + 0
+    }
+  }
+  END { print p + 0, f + 0, s + 0 }' "$log")
+rm -f "$log"
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
