@@ -1,0 +1,75 @@
+using System.Globalization;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace SnapshotBackup.Daemon.Systemd;
+
+/// <summary>
+/// Sends <c>WATCHDOG=1</c> every <c>$WATCHDOG_USEC</c>/2 when systemd's watchdog is enabled for this process
+/// (<c>$WATCHDOG_USEC</c> set and <c>$WATCHDOG_PID</c> unset or equal to our pid); does nothing otherwise.
+/// </summary>
+internal sealed class WatchdogService : BackgroundService
+{
+    private readonly ISystemdNotify notifier;
+    private readonly ILogger? logger;
+
+    public WatchdogService(ISystemdNotify notifier, ILogger<WatchdogService>? logger = null)
+        : this(notifier, Environment.GetEnvironmentVariable, Environment.ProcessId, logger)
+    {
+    }
+
+    internal WatchdogService(ISystemdNotify notifier, Func<string, string?> environment, int processId, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(notifier);
+        ArgumentNullException.ThrowIfNull(environment);
+        this.notifier = notifier;
+        this.logger = logger;
+        Interval = notifier.IsEnabled ? ReadInterval(environment, processId) : null;
+    }
+
+    /// <summary>The ping period, or null when the watchdog is not enabled for this process.</summary>
+    internal TimeSpan? Interval { get; }
+
+    /// <summary>Half of <c>$WATCHDOG_USEC</c>, or null when the watchdog is off or meant for another process.</summary>
+    internal static TimeSpan? ReadInterval(Func<string, string?> environment, int processId)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        if (!long.TryParse(environment("WATCHDOG_USEC"), NumberStyles.None, CultureInfo.InvariantCulture, out var usec) || usec <= 0)
+        {
+            return null;
+        }
+
+        var pid = environment("WATCHDOG_PID");
+        if (!string.IsNullOrEmpty(pid)
+            && (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out var watchdogPid) || watchdogPid != processId))
+        {
+            return null;
+        }
+
+        // TimeSpan ticks are 100 ns; keep at least 1 ms so the timer is valid.
+        return TimeSpan.FromTicks(Math.Max(usec / 2 * TimeSpan.TicksPerMicrosecond, TimeSpan.TicksPerMillisecond));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (Interval is not { } interval)
+        {
+            return;
+        }
+
+        logger?.LogDebug("systemd watchdog enabled; pinging every {Interval}", interval);
+        notifier.Notify("WATCHDOG=1");
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                notifier.Notify("WATCHDOG=1");
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutdown.
+        }
+    }
+}
