@@ -1,6 +1,147 @@
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quartz;
+using Serilog;
+using Serilog.Events;
+using SnapshotBackup.Core;
+using SnapshotBackup.Core.Btrfs;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Processes;
+using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.State;
+using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Hosting;
+using SnapshotBackup.Daemon.Jobs;
+using SnapshotBackup.Daemon.Logging;
+using SnapshotBackup.Daemon.Power;
+using SnapshotBackup.Daemon.State;
+using SnapshotBackup.Daemon.Systemd;
+
 namespace SnapshotBackup.Daemon;
 
 internal static class Program
 {
-    public static int Main() => 0;
+    /// <summary>Above rsync's SIGTERM grace period, below the unit's TimeoutStopSec and the 15 s promise.</summary>
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(12);
+
+    public static async Task<int> Main(string[] args)
+    {
+        DaemonArguments arguments;
+        try
+        {
+            arguments = DaemonArguments.Parse(args);
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync("snapshotbackupd: " + e.Message);
+            return ExitCodes.Usage;
+        }
+        if (arguments.Help)
+        {
+            await Console.Out.WriteLineAsync(DaemonArguments.Usage);
+            return ExitCodes.Ok;
+        }
+        if (arguments.Version)
+        {
+            var version = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
+            await Console.Out.WriteLineAsync("snapshotbackupd " + version);
+            return ExitCodes.Ok;
+        }
+
+        Log.Logger = CreateLogger(arguments);
+        try
+        {
+            DaemonConfig config;
+            try
+            {
+                config = DaemonConfig.Load(arguments.ConfigPath);
+            }
+            catch (ConfigException e)
+            {
+                Log.Fatal("configuration error: {Reason}", e.Message);
+                return ExitCodes.Usage;
+            }
+            using var host = BuildHost(arguments, config);
+            await host.RunAsync();
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.Fatal(e, "snapshotbackupd failed: {Reason}", e.Message);
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    private static Serilog.Core.Logger CreateLogger(DaemonArguments arguments)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Is(arguments.Debug > 0 ? LogEventLevel.Debug : LogEventLevel.Information)
+            .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Warning)
+            .Enrich.FromLogContext();
+        var journal = arguments.Log switch
+        {
+            "journal" => true,
+            "console" => false,
+            _ => JournaldDetector.ShouldUseJournal(Environment.GetEnvironmentVariable),
+        };
+        return journal
+            ? configuration.WriteTo.Journald().CreateLogger()
+            : configuration.WriteTo.Console(
+                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
+                standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
+    }
+
+    private static IHost BuildHost(DaemonArguments arguments, DaemonConfig config)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSystemd();
+        builder.Services.AddSerilog();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new ConfigStore(config, arguments.ConfigPath));
+        services.AddSingleton(new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)));
+        services.AddSingleton<StateStore>();
+        services.AddSingleton<SystemdNotifier>();
+        services.AddSingleton<ISystemdNotify>(sp => sp.GetRequiredService<SystemdNotifier>());
+        services.AddSingleton<StatusReporter>();
+        services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
+        services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
+        services.AddSingleton(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine");
+            var runner = new ProcessRunner(logger);
+            return new BackupEngine(BtrfsManager.Instance, new RsyncRunner(runner, logger), new SourceProbe(runner, logger),
+                sp.GetRequiredService<TimeProvider>(), logger);
+        });
+        services.AddSingleton<JobRegistrar>();
+        services.AddSingleton<NextRunListener>();
+        services.AddTransient<BackupJob>();
+        services.AddTransient<RetentionJob>();
+
+        services.AddQuartz(q =>
+        {
+            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 16);
+        });
+        // Order matters: DaemonService schedules the jobs, then Quartz's hosted service starts the scheduler.
+        services.AddHostedService<DaemonService>();
+        services.AddQuartzHostedService(o =>
+        {
+            o.WaitForJobsToComplete = true;
+            o.AwaitApplicationStarted = false;
+        });
+        services.AddHostedService<WatchdogService>();
+        services.AddHostedService<SuspendWatcher>();
+        return builder.Build();
+    }
 }

@@ -23,6 +23,7 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
     private const nuint IocSubvolCreate = 0x5000940E;
     private const nuint IocSnapDestroy = 0x5000940F;
     private const nuint IocSubvolGetFlags = 0x80089419;
+    private const nuint IocFsInfo = 0x8400941F;
 
     public static BtrfsManager Instance { get; } = new();
 
@@ -114,6 +115,26 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
         new Span<byte>(args, VolArgsSize).Clear();
         WriteName(args + VolArgsNameOffset, VolArgsSize - VolArgsNameOffset - 1, name);
         Check(LibC.Ioctl(dirFd, IocSnapDestroy, args), $"delete subvolume {Path.Combine(directory, name)}");
+    }
+
+    /// <summary>The filesystem's UUID (the same for every subvolume of it), or null when not btrfs or unreadable.</summary>
+    public static Guid? FileSystemId(string path)
+    {
+        var fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            var args = stackalloc byte[1024];
+            new Span<byte>(args, 1024).Clear();
+            return LibC.Ioctl(fd, IocFsInfo, args) == 0 ? new Guid(new ReadOnlySpan<byte>(args + 16, 16)) : null;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
     }
 
     public void SyncFileSystem(string path)

@@ -57,15 +57,15 @@ public sealed partial class BackupEngine
         }
 
         var name = await TakeSnapshotAsync(volume, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("backup {Name} finished: snapshot {Snapshot}, {Bytes} bytes transferred in {Duration}",
-            config.Name, name, result.BytesTransferred, result.Duration);
+        logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
+            name, result.BytesTransferred, result.Duration.TotalSeconds);
 
         var deleted = new List<string>();
-        if (config.AutoDecay)
+        if (config.AutoDecay && !request.SkipAutoRetention)
         {
             deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: true, _ => true).Deleted);
         }
-        if (config.AutoPrune)
+        if (config.AutoPrune && !request.SkipAutoRetention)
         {
             deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: false, _ => true).Deleted);
         }

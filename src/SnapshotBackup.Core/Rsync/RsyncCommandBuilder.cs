@@ -34,7 +34,6 @@ public static class RsyncCommandBuilder
         if (options.Progress)
         {
             arguments.Add("--info=progress2");
-            arguments.Add("--no-inc-recursive");
         }
         if (RemoteSource.TryParse(options.Source, out _))
         {

@@ -6,13 +6,19 @@ namespace SnapshotBackup.Daemon.Systemd;
 internal static partial class MonotonicClock
 {
     private const int ClockMonotonic = 1;
+    private const int ClockBootTime = 7;
 
     /// <summary>Microseconds of CLOCK_MONOTONIC (the same clock systemd uses).</summary>
-    public static long NowMicroseconds()
+    public static long NowMicroseconds() => Read(ClockMonotonic);
+
+    /// <summary>Microseconds of CLOCK_BOOTTIME, which unlike CLOCK_MONOTONIC also counts time spent suspended.</summary>
+    public static long BootTimeMicroseconds() => Read(ClockBootTime);
+
+    private static long Read(int clock)
     {
-        if (clock_gettime(ClockMonotonic, out var ts) != 0)
+        if (clock_gettime(clock, out var ts) != 0)
         {
-            throw new InvalidOperationException($"clock_gettime(CLOCK_MONOTONIC) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"clock_gettime({clock}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
 
         return (ts.Seconds * 1_000_000L) + (ts.Nanoseconds / 1_000L);

@@ -1,0 +1,55 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace SnapshotBackup.Core.State;
+
+/// <summary>
+/// The daemon's state file (default <c>/var/lib/snapshotbackup/state.json</c>, or <c>$STATE_DIRECTORY/state.json</c>
+/// under systemd), written atomically: a temp file in the same directory, fsync, rename.
+/// </summary>
+public sealed class StateFile(string path)
+{
+    public const string DefaultPath = "/var/lib/snapshotbackup/state.json";
+
+    private static readonly JsonTypeInfo<DaemonState> TypeInfo = (JsonTypeInfo<DaemonState>)new JsonSerializerOptions(StateJsonContext.Default.Options)
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        TypeInfoResolver = StateJsonContext.Default,
+    }.GetTypeInfo(typeof(DaemonState));
+
+    public string Path { get; } = path;
+
+    /// <summary>The path from <c>$STATE_DIRECTORY</c> (systemd's StateDirectory=) or the default.</summary>
+    public static string Locate(Func<string, string?> environment) =>
+        environment("STATE_DIRECTORY") is { Length: > 0 } dir
+            ? System.IO.Path.Combine(dir.Split(':')[0], "state.json")
+            : DefaultPath;
+
+    /// <summary>The state, or null when there is none (never ran) or it cannot be read.</summary>
+    public DaemonState? Read()
+    {
+        try
+        {
+            using var stream = File.OpenRead(Path);
+            return JsonSerializer.Deserialize(stream, TypeInfo);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    public void Write(DaemonState state)
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path)!;
+        Directory.CreateDirectory(directory);
+        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.tmp");
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, state, TypeInfo);
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temp, Path, overwrite: true);
+    }
+}

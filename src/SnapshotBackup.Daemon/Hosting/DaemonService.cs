@@ -1,0 +1,127 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Quartz;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Jobs;
+using SnapshotBackup.Daemon.Systemd;
+
+namespace SnapshotBackup.Daemon.Hosting;
+
+/// <summary>
+/// Start-up, reload and the systemd notify protocol. Jobs are scheduled in <see cref="StartAsync"/>, before Quartz's
+/// hosted service starts the scheduler and before the host reports started, so READY=1 means "every job scheduled".
+/// SIGHUP re-reads every config file; a broken one is refused and the running configuration stays.
+/// </summary>
+internal sealed class DaemonService(
+    ISchedulerFactory schedulerFactory,
+    ConfigStore configs,
+    JobRegistrar registrar,
+    NextRunListener nextRunListener,
+    RunGate gate,
+    Systemd.SystemdNotifier notifier,
+    IHostApplicationLifetime lifetime,
+    ILogger<DaemonService> logger) : IHostedService, IDisposable
+{
+    private readonly SemaphoreSlim _reloading = new(1, 1);
+    private PosixSignalRegistration? _sighup;
+    private IScheduler? _scheduler;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _scheduler = await schedulerFactory.GetScheduler(cancellationToken);
+        _scheduler.ListenerManager.AddJobListener(nextRunListener, [Matchers.AllJobs()]);
+        var config = configs.Current;
+        logger.LogInformation("snapshotbackupd starting: {Count} backups from {Files}", config.Set.Backups.Count, string.Join(", ", config.Set.Files));
+        foreach (var warning in config.Set.Warnings)
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
+        await registrar.SyncAsync(_scheduler, config, null, cancellationToken);
+        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            _ = Task.Run(ReloadAsync, CancellationToken.None);
+        });
+
+        // UseSystemd's lifetime sends READY=1 / STOPPING=1 only when systemd is our parent; otherwise (a test, a
+        // supervisor with NOTIFY_SOCKET) send them ourselves on the same socket.
+        var lifetimeNotifies = SystemdHelpers.IsSystemdService();
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            if (!lifetimeNotifies)
+            {
+                notifier.Ready();
+            }
+            logger.LogInformation("snapshotbackupd ready");
+        });
+        lifetime.ApplicationStopping.Register(() =>
+        {
+            if (!lifetimeNotifies)
+            {
+                notifier.Stopping();
+            }
+            notifier.Status("stopping");
+            logger.LogInformation("snapshotbackupd stopping");
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _sighup?.Dispose();
+        _sighup = null;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>RELOADING=1, re-read, apply or refuse, READY=1.</summary>
+    public async Task ReloadAsync()
+    {
+        if (_scheduler is null || lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            return;
+        }
+        await _reloading.WaitAsync();
+        try
+        {
+            notifier.Reloading();
+            logger.LogInformation("reloading the configuration (SIGHUP)");
+            DaemonConfig next;
+            try
+            {
+                next = DaemonConfig.Load(configs.ExplicitPath);
+            }
+            catch (ConfigException e)
+            {
+                logger.LogError("reload refused, the previous configuration keeps running: {Reason}", e.Message);
+                return;
+            }
+            foreach (var warning in next.Set.Warnings)
+            {
+                logger.LogWarning("{Warning}", warning);
+            }
+            var previous = configs.Current;
+            configs.Replace(next);
+            gate.Configure(next.Set.MaxConcurrent);
+            await registrar.SyncAsync(_scheduler, next, previous, CancellationToken.None);
+            logger.LogInformation("configuration reloaded: {Count} backups", next.Set.Backups.Count);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogError("reload failed: {Reason}", e.Message);
+        }
+        finally
+        {
+            notifier.Ready();
+            await registrar.RefreshNextAsync(_scheduler, CancellationToken.None);
+            _reloading.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        _sighup?.Dispose();
+        _reloading.Dispose();
+    }
+}

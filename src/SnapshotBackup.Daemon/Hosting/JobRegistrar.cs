@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Logging;
+using Quartz;
+using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Jobs;
+using SnapshotBackup.Daemon.State;
+
+namespace SnapshotBackup.Daemon.Hosting;
+
+/// <summary>
+/// Keeps the scheduler's jobs in step with the configuration: a backup job per section with its schedule, and durable
+/// autodecay / autoprune jobs that the backup job triggers. Also decides catch-up runs and the "next" status.
+/// </summary>
+internal sealed class JobRegistrar(ConfigStore configs, BackupEngine engine, StateStore state, StatusReporter status, TimeProvider time, ILogger<JobRegistrar> logger)
+{
+    /// <summary>Applies <paramref name="config"/>; <paramref name="previous"/> is null at start-up.</summary>
+    public async Task SyncAsync(IScheduler scheduler, DaemonConfig config, DaemonConfig? previous, CancellationToken cancellationToken)
+    {
+        var configured = config.Set.Backups.Keys.ToHashSet(StringComparer.Ordinal);
+        foreach (var name in previous?.Set.Backups.Keys.Where(n => !configured.Contains(n)) ?? [])
+        {
+            await scheduler.DeleteJobs([JobKeys.Backup(name), JobKeys.Prune(name), JobKeys.Decay(name)], cancellationToken);
+            logger.LogInformation("backup {Backup} removed from the schedule", name);
+        }
+
+        var added = new List<string>();
+        foreach (var (name, backup) in config.Set.Backups)
+        {
+            var schedule = config.Schedules[name];
+            var old = previous?.Find(name);
+            var unchanged = old is not null && previous!.Schedules[name].Description == schedule.Description
+                && await scheduler.Exists(JobKeys.Schedule(name), cancellationToken);
+            if (!unchanged)
+            {
+                var job = JobBuilder.Create<BackupJob>()
+                    .WithIdentity(JobKeys.Backup(name))
+                    .UsingJobData(JobKeys.SectionKey, name)
+                    .StoreDurably()
+                    .Build();
+                var startAt = FirstRun(name, schedule);
+                var trigger = schedule.BuildTrigger(job.Key, JobKeys.Schedule(name), startAt);
+                await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, cancellationToken);
+                logger.LogInformation("backup {Backup} scheduled {Schedule}", name, schedule.Description);
+                if (old is null)
+                {
+                    added.Add(name);
+                }
+            }
+            await SetRetentionJobAsync(scheduler, JobKeys.Decay(name), backup.AutoDecay, cancellationToken);
+            await SetRetentionJobAsync(scheduler, JobKeys.Prune(name), backup.AutoPrune, cancellationToken);
+        }
+        state.Retain(configured);
+
+        foreach (var name in added)
+        {
+            await CatchUpAsync(scheduler, config, name, cancellationToken);
+        }
+        await RefreshNextAsync(scheduler, cancellationToken);
+    }
+
+    /// <summary>After a start or a wake-up: runs each section once now when a scheduled time passed since its newest backup.</summary>
+    public async Task CatchUpAllAsync(IScheduler scheduler, DaemonConfig config, CancellationToken cancellationToken)
+    {
+        foreach (var name in config.Set.Backups.Keys)
+        {
+            await CatchUpAsync(scheduler, config, name, cancellationToken);
+        }
+    }
+
+    private async Task CatchUpAsync(IScheduler scheduler, DaemonConfig config, string name, CancellationToken cancellationToken)
+    {
+        var newest = NewestBackup(name, config);
+        var now = time.GetUtcNow();
+        if (newest is { } last && config.Schedules[name].NextAfter(last) is { } due && due > now)
+        {
+            return;
+        }
+        // One catch-up trigger per section at most; a run that finishes meanwhile makes the job skip it.
+        if (await scheduler.Exists(JobKeys.CatchUp(name), cancellationToken))
+        {
+            return;
+        }
+        logger.LogInformation("backup {Backup}: {Why}; catching up now", name,
+            newest is { } n ? $"a scheduled run was missed since the newest backup ({n.ToLocalTime():yyyy-MM-dd HH:mm:ss})" : "no backup yet");
+        var trigger = TriggerBuilder.Create()
+            .WithIdentity(JobKeys.CatchUp(name))
+            .ForJob(JobKeys.Backup(name))
+            .StartNow()
+            .Build();
+        await scheduler.ScheduleJob(trigger, default, cancellationToken);
+    }
+
+    /// <summary>Publishes the next scheduled run overall (STATUS=) and per section (state file).</summary>
+    public async Task RefreshNextAsync(IScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var sections = configs.Current.Set.Backups.Keys;
+        (string, DateTimeOffset)? soonest = null;
+        foreach (var name in sections)
+        {
+            var key = JobKeys.Schedule(name);
+            var trigger = await scheduler.GetTrigger(key, cancellationToken);
+            if (trigger?.NextFireTimeUtc is not { } next)
+            {
+                continue;
+            }
+            state.Update(key.Name, s => s with { NextRun = next.ToLocalTime() });
+            if (soonest is null || next < soonest.Value.Item2)
+            {
+                soonest = (key.Name, next);
+            }
+        }
+        status.SetNext(soonest);
+    }
+
+    /// <summary>The first regular run: one interval after the newest backup, or the next scheduled time from now.</summary>
+    private DateTimeOffset FirstRun(string name, Scheduling.BackupSchedule schedule)
+    {
+        var now = time.GetUtcNow();
+        var anchor = state.Get(name).LastSuccess ?? now;
+        var next = schedule.NextAfter(anchor > now ? now : anchor);
+        return next is { } n && n > now ? n : schedule.NextAfter(now) ?? now;
+    }
+
+    private DateTimeOffset? NewestBackup(string name, DaemonConfig config)
+    {
+        var backup = config.Find(name)!;
+        try
+        {
+            var volume = engine.VolumeOf(backup);
+            volume.EnsureAvailable(name);
+            if (volume.List().Newest is { } newest)
+            {
+                return newest.Time;
+            }
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug("backup {Backup}: volume not readable ({Reason}); using the state file", name, e.Message);
+            return state.Get(name).LastSuccess;
+        }
+    }
+
+    private static async Task SetRetentionJobAsync(IScheduler scheduler, JobKey key, bool enabled, CancellationToken cancellationToken)
+    {
+        if (enabled)
+        {
+            var job = JobBuilder.Create<RetentionJob>().WithIdentity(key).StoreDurably().Build();
+            await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
+        }
+        else
+        {
+            await scheduler.DeleteJob(key, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using SnapshotBackup.Daemon.State;
+using SnapshotBackup.Daemon.Systemd;
+
+namespace SnapshotBackup.Daemon.Hosting;
+
+/// <summary>
+/// Tells a person what the daemon does now, through <c>STATUS=</c> (shown by <c>systemctl status</c>) and the state
+/// file: <c>backing up data1 (42%)</c>, or <c>idle; next: data1 at 14:01</c>.
+/// </summary>
+internal sealed class StatusReporter(ISystemdNotify notify, StateStore state)
+{
+    private readonly Dictionary<string, int?> _running = new(StringComparer.Ordinal);
+    private (string Name, DateTimeOffset At)? _next;
+    private string? _last;
+
+    public void Started(string name, string activity = "backing up")
+    {
+        lock (_running)
+        {
+            _running[activity + " " + name] = null;
+        }
+        Publish();
+    }
+
+    public void Progress(string name, int percent)
+    {
+        lock (_running)
+        {
+            var key = "backing up " + name;
+            if (_running.TryGetValue(key, out var old) && old == percent)
+            {
+                return;
+            }
+            _running[key] = percent;
+        }
+        Publish();
+    }
+
+    public void Finished(string name, string activity = "backing up")
+    {
+        lock (_running)
+        {
+            _running.Remove(activity + " " + name);
+        }
+        Publish();
+    }
+
+    public void SetNext((string Name, DateTimeOffset At)? next)
+    {
+        lock (_running)
+        {
+            _next = next;
+        }
+        Publish();
+    }
+
+    public string Compose()
+    {
+        lock (_running)
+        {
+            if (_running.Count > 0)
+            {
+                return string.Join(", ", _running.OrderBy(r => r.Key, StringComparer.Ordinal)
+                    .Select(r => r.Value is { } p ? $"{r.Key} ({p}%)" : r.Key));
+            }
+            return _next is { } next
+                ? $"idle; next: {next.Name} at {next.At.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture)}"
+                : "idle; nothing scheduled";
+        }
+    }
+
+    private void Publish()
+    {
+        var text = Compose();
+        lock (_running)
+        {
+            if (text == _last)
+            {
+                return;
+            }
+            _last = text;
+        }
+        notify.Notify("STATUS=" + text.Replace('\n', ' '));
+        state.SetStatus(text);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Quartz;
+using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Volume;
+using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Hosting;
+using SnapshotBackup.Daemon.Power;
+using SnapshotBackup.Daemon.State;
+
+namespace SnapshotBackup.Daemon.Jobs;
+
+/// <summary>
+/// One scheduled (or catch-up) backup of a section: waits for its filesystem and an overall slot, holds a sleep
+/// inhibitor, runs the engine, records the outcome, then triggers the section's autodecay / autoprune jobs.
+/// </summary>
+[DisallowConcurrentExecution]
+internal sealed class BackupJob(
+    ConfigStore configs,
+    BackupEngine engine,
+    RunGate gate,
+    StateStore state,
+    StatusReporter status,
+    ISleepInhibitor inhibitor,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<BackupJob> logger) : IJob
+{
+    /// <summary>How long a run waits for a volume locked by a manual <c>snapshotbackup backup</c>.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromHours(2);
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var name = context.MergedJobDataMap.GetString(JobKeys.SectionKey)!;
+        var config = configs.Current.Find(name);
+        if (config is null)
+        {
+            return;
+        }
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Backup"] = name });
+        var catchUp = context.Trigger.Key.Group == JobKeys.CatchUpGroup;
+        if (state.Get(name).LastSuccess is { } last && context.ScheduledFireTimeUtc is { } due && last >= due)
+        {
+            logger.LogInformation("backup {Backup}: skipped the run due at {Due:yyyy-MM-ddTHH:mm:sszzz}, a backup finished at {Last:yyyy-MM-ddTHH:mm:sszzz} already", name, due.ToLocalTime(), last);
+            return;
+        }
+
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        var token = stopping.Token;
+        IDisposable lease;
+        try
+        {
+            lease = await gate.EnterAsync(config.Backups, token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        using (lease)
+        {
+            logger.LogInformation("backup {Backup} started ({Reason}): {Source} -> {Backups}", name, catchUp ? "catch-up" : "scheduled", config.Source, config.Backups);
+            state.Update(name, s => s with { LastStart = time.GetLocalNow(), LastOutcome = "running" });
+            status.Started(name);
+            try
+            {
+                await using var sleepLock = await inhibitor.AcquireAsync($"backing up {name}", token);
+                var outcome = await engine.BackupAsync(config, new BackupRequest
+                {
+                    LockWait = LockWait,
+                    Progress = true,
+                    OnProgress = p => status.Progress(name, p),
+                    SkipAutoRetention = true,
+                }, token);
+                logger.LogInformation(
+                    "backup {Backup} succeeded in {Duration:0.0} s: {Bytes} bytes transferred, snapshot {Snapshot}",
+                    name, stopwatch.Elapsed.TotalSeconds, outcome.BytesTransferred, outcome.SnapshotName);
+                state.Update(name, s => s with { LastSuccess = time.GetLocalNow(), LastSnapshot = outcome.SnapshotName, LastOutcome = "ok" });
+                await TriggerRetentionAsync(context.Scheduler, config.Name, config.AutoDecay, config.AutoPrune);
+            }
+            catch (Exception e) when (e is SourceUnavailableException or VolumeUnavailableException)
+            {
+                logger.LogWarning("backup {Backup} skipped after {Duration:0.0} s: {Reason}", name, stopwatch.Elapsed.TotalSeconds, e.Message);
+                Fail(name, "skipped", e.Message);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                logger.LogWarning("backup {Backup} interrupted after {Duration:0.0} s: the daemon is stopping; no snapshot taken, .sync kept", name, stopwatch.Elapsed.TotalSeconds);
+                Fail(name, "interrupted", "interrupted by the daemon stopping");
+            }
+            catch (Exception e)
+            {
+                logger.LogError("backup {Backup} failed after {Duration:0.0} s: {Reason}", name, stopwatch.Elapsed.TotalSeconds, e.Message);
+                logger.LogDebug("{Exception}", e.ToString());
+                Fail(name, "failed", e.Message);
+            }
+            finally
+            {
+                status.Finished(name);
+            }
+        }
+    }
+
+    private void Fail(string name, string outcome, string reason) =>
+        state.Update(name, s => s with { LastFailure = time.GetLocalNow(), LastFailureReason = reason, LastOutcome = outcome });
+
+    /// <summary>Decay first, then prune (the decay job triggers prune when it is done), as the original ran them.</summary>
+    private static async Task TriggerRetentionAsync(IScheduler scheduler, string name, bool decay, bool prune)
+    {
+        if (decay)
+        {
+            await scheduler.TriggerJob(JobKeys.Decay(name), new JobDataMap { [RetentionJob.ThenPruneKey] = prune }, CancellationToken.None);
+        }
+        else if (prune)
+        {
+            await scheduler.TriggerJob(JobKeys.Prune(name), new JobDataMap(), CancellationToken.None);
+        }
+    }
+}
