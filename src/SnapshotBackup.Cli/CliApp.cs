@@ -8,6 +8,7 @@ using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Processes;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.State;
 
 namespace SnapshotBackup.Cli;
 
@@ -34,6 +35,10 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         if (arguments.Command is null)
         {
             throw new UsageException("no command given; see 'snapshotbackup --help'");
+        }
+        if (arguments.Command == "status")
+        {
+            return await StatusAsync();
         }
         if (arguments.Name is null)
         {
@@ -75,6 +80,22 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             default:
                 throw new UsageException($"'{arguments.Command}' is not available in this version");
         }
+    }
+
+    private async Task<int> StatusAsync()
+    {
+        var file = new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable));
+        var state = file.Read();
+        var running = state is not null && StatusPrinter.IsDaemonRunning(state.Pid);
+        if (arguments.Name is { } name && state?.Sections.ContainsKey(name) != true)
+        {
+            throw new UsageException($"no state for a backup named '{name}' in {file.Path}" +
+                (state is null ? " (the daemon has not run yet)" : $" (known: {string.Join(", ", state.Sections.Keys)})"));
+        }
+        await output.WriteAsync(arguments.Json
+            ? StatusPrinter.Json(state, running, arguments.Name)
+            : StatusPrinter.Text(state, running, file.Path, arguments.Name, Time.GetLocalNow()));
+        return ExitCodes.Ok;
     }
 
     private BackupEngine CreateEngine()

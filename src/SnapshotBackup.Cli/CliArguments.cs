@@ -13,6 +13,7 @@ public sealed record CliArguments
     public bool Checksum { get; init; }
     public bool DryRun { get; init; }
     public string? Source { get; init; }
+    public string? StateFile { get; init; }
     public bool Yes { get; init; }
     public bool Json { get; init; }
     public bool Version { get; init; }
@@ -69,6 +70,9 @@ public sealed record CliArguments
                     break;
                 case "-c" or "--config":
                     result = result with { ConfigPath = Value(option) };
+                    break;
+                case "--state-file":
+                    result = result with { StateFile = Value(option) };
                     break;
                 case "--source":
                     result = result with { Source = Value(option) };

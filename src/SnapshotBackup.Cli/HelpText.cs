@@ -4,6 +4,7 @@ internal static class HelpText
 {
     public const string Usage = """
         usage: snapshotbackup [options] COMMAND NAME
+               snapshotbackup [options] status [NAME]
 
         Incremental backups with rsync onto btrfs; each finished backup is a read-only snapshot.
 
@@ -28,6 +29,8 @@ internal static class HelpText
               --source PATH   back up PATH instead of the configured source
               --yes           delete without asking
               --json          JSON output for list and status
+              --state-file F  the daemon's state file, for status (default
+                              /var/lib/snapshotbackup/state.json)
           -v, --version       print the version
           -h, --help          print this help
 

@@ -1,0 +1,64 @@
+using SnapshotBackup.Cli;
+using SnapshotBackup.Core;
+
+namespace SnapshotBackup.Tests.Unit;
+
+public class CliArgumentsTests
+{
+    [Test]
+    public void Options_may_stand_before_or_after_the_command()
+    {
+        var before = CliArguments.Parse(["-c", "f.ini", "list", "data1"]);
+        var after = CliArguments.Parse(["list", "data1", "-c", "f.ini"]);
+        Assert.That(after, Is.EqualTo(before));
+        Assert.That(after.ConfigPath, Is.EqualTo("f.ini"));
+        Assert.That(after.Command, Is.EqualTo("list"));
+        Assert.That(after.Name, Is.EqualTo("data1"));
+    }
+
+    [TestCase("s", "setup")]
+    [TestCase("b", "backup")]
+    [TestCase("l", "list")]
+    [TestCase("p", "prune")]
+    [TestCase("d", "decay")]
+    [TestCase("destroy", "destroy")]
+    [TestCase("clean", "clean")]
+    public void The_original_aliases_name_their_commands(string alias, string command) =>
+        Assert.That(CliArguments.Parse([alias, "x"]).Command, Is.EqualTo(command));
+
+    [Test]
+    public void Debug_is_repeatable_in_every_spelling() =>
+        Assert.That(CliArguments.Parse(["-d", "--debug", "-dd", "list", "x"]).Debug, Is.EqualTo(4));
+
+    [Test]
+    public void Values_may_follow_an_equals_sign()
+    {
+        var args = CliArguments.Parse(["backup", "x", "--config=/a.ini", "--source=/src"]);
+        Assert.That(args.ConfigPath, Is.EqualTo("/a.ini"));
+        Assert.That(args.Source, Is.EqualTo("/src"));
+    }
+
+    [Test]
+    public void Flags_are_read()
+    {
+        var args = CliArguments.Parse(["backup", "x", "-p", "--checksum", "--dry-run", "--yes", "--json"]);
+        Assert.That(args.Progress && args.Checksum && args.DryRun && args.Yes && args.Json, Is.True);
+    }
+
+    [TestCase("--bogus", "unknown option '--bogus'")]
+    [TestCase("frobnicate", "unknown command 'frobnicate'")]
+    public void Unknown_words_are_usage_errors(string word, string message) =>
+        Assert.That(() => CliArguments.Parse([word, "x"]), Throws.TypeOf<UsageException>().With.Message.Contains(message));
+
+    [Test]
+    public void An_option_without_its_value_is_a_usage_error() =>
+        Assert.That(() => CliArguments.Parse(["list", "x", "-c"]), Throws.TypeOf<UsageException>().With.Message.Contains("-c needs a value"));
+
+    [Test]
+    public void A_third_positional_argument_is_a_usage_error() =>
+        Assert.That(() => CliArguments.Parse(["list", "a", "b"]), Throws.TypeOf<UsageException>());
+
+    [Test]
+    public void A_double_dash_ends_the_options() =>
+        Assert.That(CliArguments.Parse(["list", "--", "-weird"]).Name, Is.EqualTo("-weird"));
+}
