@@ -60,14 +60,15 @@ public sealed partial class BackupEngine
         logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
             name, result.BytesTransferred, result.Duration.TotalSeconds);
 
+        // The snapshot just made is never deleted by its own autodecay/autoprune, even if the clock put a newer one there.
         var deleted = new List<string>();
         if (config.AutoDecay && !request.SkipAutoRetention)
         {
-            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: true, _ => true).Deleted);
+            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: true, e => e.Name != name).Deleted);
         }
         if (config.AutoPrune && !request.SkipAutoRetention)
         {
-            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: false, _ => true).Deleted);
+            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: false, e => e.Name != name).Deleted);
         }
         return new BackupOutcome(name, result.BytesTransferred, result.Duration, result.FilesVanished, deleted);
     }
