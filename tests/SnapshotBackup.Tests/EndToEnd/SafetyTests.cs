@@ -136,9 +136,10 @@ public class SafetyTests : VolumeTest
         WriteFile(Path.Combine(Source, "a.txt"), "small");
         CliOk("setup", "data1");
         var lockFile = Path.Combine(Backups, ".snapshotbackup.lock");
+        // The pid first: .NET's File.Write takes its own flock, and flock(1) opens the file without truncating it.
+        File.WriteAllText(lockFile, "4242\n");
         var holder = Process.Start(new ProcessStartInfo("flock", ["-x", lockFile, "sleep", "60"]) { UseShellExecute = false })!;
         _started.Add(holder);
-        File.WriteAllText(lockFile, "4242\n");
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         // flock -n succeeds only while nobody holds the lock; wait until the holder has it.
         while (Shell.Run("flock", "-n", lockFile, "true").ExitCode == 0 && DateTime.UtcNow < deadline)
