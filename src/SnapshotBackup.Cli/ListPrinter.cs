@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Time;
@@ -38,7 +39,12 @@ public static class ListPrinter
     public static string Json(IReadOnlyList<BackupEntry> entries, DateTimeOffset now)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions
+        {
+            Indented = true,
+            // Names carry a '+' offset; the default encoder writes it as \u002B, which greps and diffs do not match.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }))
         {
             json.WriteStartArray();
             foreach (var e in entries)

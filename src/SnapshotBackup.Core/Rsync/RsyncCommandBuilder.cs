@@ -18,6 +18,9 @@ public static class RsyncCommandBuilder
         "--delete",
         "--delete-excluded",
         "--stats",
+        // Compare mtimes to the nanosecond: at rsync's default whole seconds, a file rewritten with the same size in
+        // the second it was last backed up is skipped by the quick check and silently missing from the next backup.
+        "--modify-window=-1",
     ];
 
     public static ExternalCommand Build(RsyncOptions options, string rsync = "rsync")

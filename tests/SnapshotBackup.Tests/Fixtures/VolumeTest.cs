@@ -49,6 +49,31 @@ public abstract class VolumeTest
     protected void MakeSnapshot(string name) =>
         Shell.Check("btrfs", "subvolume", "snapshot", "-r", Path.Combine(Backups, ".sync"), Path.Combine(Backups, name));
 
+    /// <summary>Creates the backups directory and an empty writable .sync with btrfs-progs, as the Python tool did.</summary>
+    protected void CreateSyncByHand()
+    {
+        Directory.CreateDirectory(Backups);
+        Shell.Check("btrfs", "subvolume", "create", Path.Combine(Backups, ".sync"));
+    }
+
+    /// <summary>A snapshot name for the given day (days ago, read in <paramref name="offset"/>) at a chosen time of day.</summary>
+    protected static string NameAt(int daysAgo, TimeSpan timeOfDay, TimeSpan offset)
+    {
+        var day = DateTimeOffset.UtcNow.ToOffset(offset).AddDays(-daysAgo).Date;
+        return SnapshotName.Format(new DateTimeOffset(day + timeOfDay, offset));
+    }
+
+    /// <summary>A snapshot name <paramref name="age"/> before now, in <paramref name="offset"/>, to the second.</summary>
+    protected static string NameAgo(TimeSpan age, TimeSpan offset)
+    {
+        var t = (DateTimeOffset.UtcNow - age).ToOffset(offset);
+        return SnapshotName.Format(t.AddTicks(-(t.Ticks % TimeSpan.TicksPerSecond)));
+    }
+
+    protected static TimeSpan LocalOffset => DateTimeOffset.Now.Offset;
+
+    protected static readonly TimeSpan India = new(5, 30, 0);
+
     protected static void WriteFile(string path, string content)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
