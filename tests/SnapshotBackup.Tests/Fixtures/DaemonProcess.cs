@@ -37,7 +37,8 @@ public sealed class DaemonProcess : IDisposable
 
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "snapshotbackupd.dll");
 
-    public int Pid => _process.Id;
+    /// <summary>The daemon's process id (kept after it exited).</summary>
+    public int Pid { get; private set; }
 
     /// <summary>The notify datagrams received so far, in order.</summary>
     public IReadOnlyList<string> Notifications
@@ -100,6 +101,7 @@ public sealed class DaemonProcess : IDisposable
             process.ErrorDataReceived += (_, e) => daemon.AddLine(e.Data);
             daemon._receiver.Start();
             process.Start();
+            daemon.Pid = process.Id;
             process.StandardInput.Close();
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -131,9 +133,9 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>Sends <paramref name="signo"/> to the daemon.</summary>
     public void Signal(int signo)
     {
-        if (kill(_process.Id, signo) != 0)
+        if (kill(Pid, signo) != 0)
         {
-            throw new InvalidOperationException($"kill({_process.Id}, {signo}) failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new InvalidOperationException($"kill({Pid}, {signo}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
     }
 
