@@ -17,7 +17,9 @@ public class DaemonScheduleTests : DaemonTest
         Assert.That(idle, Is.GreaterThanOrEqualTo(0).And.LessThan(ready), daemon.Describe());
         Assert.That(notifications.Take(ready).Count(n => n == "READY=1"), Is.Zero, "READY=1 only once");
         var state = SectionOf("data1");
-        Assert.That(state?.NextRun, Is.Not.Null, File.Exists(StatePath) ? File.ReadAllText(StatePath) : "no state file");
+        var text = File.Exists(StatePath) ? File.ReadAllText(StatePath) : "no state file";
+        Assert.That(state?.NextRun, Is.Not.Null.And.GreaterThan(DateTimeOffset.Now.AddSeconds(-10)), text);
+        Assert.That(state?.Schedule ?? "(none)", Does.Contain("*/3 * * * * ?"), text);
     }
 
     [Test]
