@@ -33,6 +33,7 @@ public class DaemonReloadTests : DaemonTest
             Assert.That(File.ReadAllText(Path.Combine(backups2, name, "b.txt")), Is.EqualTo("two"));
         }
         Assert.That(Snapshots(Backups), Has.Count.EqualTo(1), "data1 (hourly) is not run again by the reload");
+        Assert.That(Eventually(() => SectionOf("data2") is { NextRun: not null, LastOutcome: "ok" }, ReadyWait), Is.True, File.ReadAllText(StatePath));
         Assert.That(daemon.HasExited, Is.False);
     }
 
