@@ -46,6 +46,10 @@ internal sealed class JobRegistrar(ConfigStore configs, BackupEngine engine, Sta
                     added.Add(name);
                 }
             }
+            if (state.Get(name).Schedule != schedule.Description)
+            {
+                state.Update(name, s => s with { Schedule = schedule.Description });
+            }
             await SetRetentionJobAsync(scheduler, JobKeys.Decay(name), backup.AutoDecay, cancellationToken);
             await SetRetentionJobAsync(scheduler, JobKeys.Prune(name), backup.AutoPrune, cancellationToken);
         }

@@ -1,0 +1,62 @@
+using SnapshotBackup.Tests.Fixtures;
+
+namespace SnapshotBackup.Tests.DaemonEndToEnd;
+
+public class DaemonReloadTests : DaemonTest
+{
+    [Test]
+    public void Sighup_adds_a_new_section_and_backs_it_up()
+    {
+        WriteConfig(Section("data1", Source, Backups, "hourly"));
+        using var daemon = StartDaemon();
+        var ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        daemon.WaitForLog(l => l.Contains("backup data1 succeeded", StringComparison.Ordinal), LongWait);
+
+        var source2 = Path.Combine(Loop.Root, "source2");
+        Directory.CreateDirectory(source2);
+        File.WriteAllText(Path.Combine(source2, "b.txt"), "two");
+        var backups2 = Path.Combine(Loop.Mount, "backups", "data2");
+        Directory.CreateDirectory(backups2);
+        File.AppendAllText(ConfigPath, Section("data2", source2, backups2, "*/2 * * * * ?"));
+        Assert.That(Snapshots(backups2), Is.Empty);
+        daemon.Signal(DaemonProcess.SigHup);
+
+        var reloading = daemon.WaitForNotify(n => n.StartsWith("RELOADING=1\n", StringComparison.Ordinal) && n.Contains("MONOTONIC_USEC=", StringComparison.Ordinal), ReadyWait, ready + 1);
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait, reloading + 1);
+        daemon.WaitForLog(l => l.Contains("configuration reloaded: 2 backups", StringComparison.Ordinal), ReadyWait);
+
+        // The catch-up run and at least one scheduled one.
+        Assert.That(Eventually(() => Snapshots(backups2).Count >= 2, LongWait), Is.True, daemon.Describe());
+        foreach (var name in Snapshots(backups2))
+        {
+            AssertReadOnlySnapshot(Path.Combine(backups2, name));
+            Assert.That(File.ReadAllText(Path.Combine(backups2, name, "b.txt")), Is.EqualTo("two"));
+        }
+        Assert.That(Snapshots(Backups), Has.Count.EqualTo(1), "data1 (hourly) is not run again by the reload");
+        Assert.That(Eventually(() => SectionOf("data2") is { NextRun: not null, LastOutcome: "ok" }, ReadyWait), Is.True, File.ReadAllText(StatePath));
+        Assert.That(daemon.HasExited, Is.False);
+    }
+
+    [Test]
+    public void A_broken_config_on_sighup_is_refused_and_the_old_one_keeps_running()
+    {
+        WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?"));
+        using var daemon = StartDaemon();
+        var ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        Assert.That(Eventually(() => Snapshots(Backups).Count >= 1, LongWait), Is.True, daemon.Describe());
+
+        WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?", "retain_all = 1 fortnight"));
+        daemon.Signal(DaemonProcess.SigHup);
+
+        var refused = daemon.WaitForLog(l => l.Contains("reload refused", StringComparison.Ordinal), ReadyWait);
+        var line = daemon.Lines[refused];
+        Assert.That(line, Does.Contain(" ERR ").And.Contain("retain_all").And.Contain("fortnight"), daemon.Describe());
+        var reloading = daemon.WaitForNotify(n => n.StartsWith("RELOADING=1", StringComparison.Ordinal), ReadyWait, ready + 1);
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait, reloading + 1);
+
+        var before = Snapshots(Backups).Count;
+        Assert.That(Eventually(() => Snapshots(Backups).Count >= before + 2, LongWait), Is.True, daemon.Describe());
+        Assert.That(daemon.HasExited, Is.False);
+        Assert.That(daemon.Lines, Has.None.Contains("configuration reloaded"));
+    }
+}

@@ -1,0 +1,46 @@
+namespace SnapshotBackup.Tests.DaemonEndToEnd;
+
+public class DaemonScheduleTests : DaemonTest
+{
+    [Test]
+    public void Ready_is_sent_only_after_the_jobs_are_scheduled()
+    {
+        WriteConfig(Section("data1", Source, Backups, "*/3 * * * * ?"));
+        using var daemon = StartDaemon();
+
+        var ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        var elapsed = daemon.Elapsed;
+        TestContext.Out.WriteLine($"READY=1 after {elapsed.TotalSeconds:0.00} s");
+
+        var notifications = daemon.Notifications;
+        var idle = notifications.ToList().FindIndex(n => n.StartsWith("STATUS=idle; next: data1 at ", StringComparison.Ordinal));
+        Assert.That(idle, Is.GreaterThanOrEqualTo(0).And.LessThan(ready), daemon.Describe());
+        Assert.That(notifications.Take(ready).Count(n => n == "READY=1"), Is.Zero, "READY=1 only once");
+        var state = SectionOf("data1");
+        var text = File.Exists(StatePath) ? File.ReadAllText(StatePath) : "no state file";
+        Assert.That(state?.NextRun, Is.Not.Null.And.GreaterThan(DateTimeOffset.Now.AddSeconds(-10)), text);
+        Assert.That(state?.Schedule ?? "(none)", Does.Contain("*/3 * * * * ?"), text);
+    }
+
+    [Test]
+    public void A_seconds_schedule_takes_read_only_snapshots_of_the_source_again_and_again()
+    {
+        WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?"));
+        using var daemon = StartDaemon();
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+
+        Assert.That(Eventually(() => Snapshots(Backups).Count >= 3, TimeSpan.FromSeconds(20)), Is.True,
+            $"snapshots: {string.Join(", ", Snapshots(Backups))}\n{daemon.Describe()}");
+        foreach (var name in Snapshots(Backups))
+        {
+            AssertReadOnlySnapshot(Path.Combine(Backups, name));
+            Assert.That(File.ReadAllText(Path.Combine(Backups, name, "a.txt")), Is.EqualTo("one"), name);
+        }
+        Assert.That(daemon.Lines.Count(l => l.Contains(" INF backup data1 succeeded in ", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(3), daemon.Describe());
+
+        // Backups run every 2 s, each well under a second: catch the state between two of them.
+        Assert.That(Eventually(() => SectionOf("data1") is { LastOutcome: "ok", LastSuccess: not null }, TimeSpan.FromSeconds(10)), Is.True,
+            File.ReadAllText(StatePath));
+        Assert.That(daemon.HasExited, Is.False);
+    }
+}

@@ -1,0 +1,46 @@
+using SnapshotBackup.Tests.Fixtures;
+
+namespace SnapshotBackup.Tests.DaemonEndToEnd;
+
+public class DaemonStopTests : DaemonTest
+{
+    [Test]
+    public void Sigterm_during_a_long_rsync_stops_within_15_seconds_without_a_snapshot_and_keeps_sync()
+    {
+        // Sparse, so it costs no space, but rsync reads every byte: at several hundred MB/s that is minutes.
+        var big = Path.Combine(Source, "big");
+        Shell.Check("truncate", "-s", "200G", big);
+        WriteConfig(Section("data1", Source, Backups, "hourly"));
+        var sync = Path.Combine(Backups, ".sync");
+
+        using (var daemon = StartDaemon())
+        {
+            daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+            daemon.WaitForLog(l => l.Contains("backup data1 started (catch-up)", StringComparison.Ordinal), LongWait);
+            Assert.That(Eventually(() => RsyncProcesses(sync).Count > 0, LongWait), Is.True, "rsync never ran\n" + daemon.Describe());
+            Thread.Sleep(1000);
+            Assert.That(RsyncProcesses(sync), Is.Not.Empty, "rsync is still busy\n" + daemon.Describe());
+
+            var stopping = daemon.Notifications.Count;
+            daemon.Signal(DaemonProcess.SigTerm);
+            var exit = daemon.WaitForExit(TimeSpan.FromSeconds(15));
+
+            Assert.That(exit, Is.EqualTo(0), daemon.Describe());
+            Assert.That(daemon.Notifications.Skip(stopping), Does.Contain("STOPPING=1"), daemon.Describe());
+            Assert.That(Snapshots(Backups), Is.Empty, daemon.Describe());
+            Assert.That(Directory.Exists(sync), Is.True);
+            Assert.That(Eventually(() => RsyncProcesses(sync).Count == 0, TimeSpan.FromSeconds(3)), Is.True,
+                $"rsync left running: {string.Join(", ", RsyncProcesses(sync))}");
+            Assert.That(daemon.Lines, Has.Some.Contains("backup data1 interrupted"), daemon.Describe());
+            Assert.That(SectionOf("data1")?.LastOutcome, Is.EqualTo("interrupted"));
+        }
+
+        File.Delete(big);
+        using var again = StartDaemon();
+        again.WaitForNotify(n => n == "READY=1", ReadyWait);
+        again.WaitForLog(l => l.Contains("backup data1 succeeded", StringComparison.Ordinal), LongWait);
+        Assert.That(Snapshots(Backups), Has.Count.EqualTo(1), again.Describe());
+        Assert.That(File.ReadAllText(Path.Combine(Backups, Snapshots(Backups)[0], "a.txt")), Is.EqualTo("one"));
+        Assert.That(Eventually(() => SectionOf("data1")?.LastOutcome == "ok", ReadyWait), Is.True, File.ReadAllText(StatePath));
+    }
+}

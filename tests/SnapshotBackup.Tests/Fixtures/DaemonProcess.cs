@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace SnapshotBackup.Tests.Fixtures;
+
+/// <summary>
+/// The real <c>snapshotbackupd</c>, run as a child process from the test output directory with <c>NOTIFY_SOCKET</c>
+/// pointing at a datagram socket this fixture binds in a temp directory. Every notify datagram and every output line
+/// is collected in order. Dispose kills the daemon and its children (rsync) if still running and removes the socket.
+/// </summary>
+public sealed class DaemonProcess : IDisposable
+{
+    public const int SigHup = 1;
+    public const int SigKill = 9;
+    public const int SigTerm = 15;
+
+    private readonly string _directory;
+    private readonly Socket _socket;
+    private readonly Thread _receiver;
+    private readonly Process _process;
+    private readonly List<string> _notifications = [];
+    private readonly List<string> _lines = [];
+    private readonly object _gate = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private volatile bool _disposed;
+
+    private DaemonProcess(string directory, Socket socket, Process process)
+    {
+        _directory = directory;
+        _socket = socket;
+        _process = process;
+        _receiver = new Thread(Receive) { IsBackground = true, Name = "notify-receiver" };
+    }
+
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "snapshotbackupd.dll");
+
+    /// <summary>The daemon's process id (kept after it exited).</summary>
+    public int Pid { get; private set; }
+
+    /// <summary>The notify datagrams received so far, in order.</summary>
+    public IReadOnlyList<string> Notifications
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _notifications];
+            }
+        }
+    }
+
+    /// <summary>The stderr and stdout lines so far, in order of arrival.</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _lines];
+            }
+        }
+    }
+
+    /// <summary>Time since the daemon was started, for reporting.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Starts <c>snapshotbackupd -c CONFIG --state-file STATE --log console</c> with <c>NOTIFY_SOCKET</c> set.</summary>
+    public static DaemonProcess Start(string configPath, string stateFile, params string[] extraArgs)
+    {
+        var directory = Directory.CreateTempSubdirectory("sbd-notify-").FullName;
+        var socketPath = Path.Combine(directory, "notify");
+        var socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        DaemonProcess? daemon = null;
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(socketPath));
+            socket.ReceiveTimeout = 200;
+            var info = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+                UseShellExecute = false,
+            };
+            foreach (var a in new[] { Dll, "-c", configPath, "--state-file", stateFile, "--log", "console" }.Concat(extraArgs))
+            {
+                info.ArgumentList.Add(a);
+            }
+            info.Environment["NOTIFY_SOCKET"] = socketPath;
+            // Nothing of an outer service manager may leak in: no watchdog, no journal stream.
+            foreach (var name in new[] { "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID", "LISTEN_FDS", "LISTEN_PID" })
+            {
+                info.Environment.Remove(name);
+            }
+            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            daemon = new DaemonProcess(directory, socket, process);
+            process.OutputDataReceived += (_, e) => daemon.AddLine(e.Data);
+            process.ErrorDataReceived += (_, e) => daemon.AddLine(e.Data);
+            daemon._receiver.Start();
+            process.Start();
+            daemon.Pid = process.Id;
+            process.StandardInput.Close();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return daemon;
+        }
+        catch
+        {
+            if (daemon is not null)
+            {
+                daemon.Dispose();
+            }
+            else
+            {
+                socket.Dispose();
+                Directory.Delete(directory, recursive: true);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Waits for a notify datagram matching <paramref name="match"/>; returns its index in <see cref="Notifications"/>.</summary>
+    public int WaitForNotify(Func<string, bool> match, TimeSpan timeout, int startIndex = 0) =>
+        WaitFor(_notifications, match, timeout, startIndex, "notify datagram");
+
+    /// <summary>Waits for an output line matching <paramref name="match"/>; returns its index in <see cref="Lines"/>.</summary>
+    public int WaitForLog(Func<string, bool> match, TimeSpan timeout, int startIndex = 0) =>
+        WaitFor(_lines, match, timeout, startIndex, "log line");
+
+    /// <summary>Sends <paramref name="signo"/> to the daemon.</summary>
+    public void Signal(int signo)
+    {
+        if (kill(Pid, signo) != 0)
+        {
+            throw new InvalidOperationException($"kill({Pid}, {signo}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>The exit code, or null when the daemon still runs after <paramref name="timeout"/>.</summary>
+    public int? WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            return null;
+        }
+        _process.WaitForExit(); // drains the redirected output
+        return _process.ExitCode;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything collected, for assertion messages.</summary>
+    public string Describe()
+    {
+        lock (_gate)
+        {
+            var text = new StringBuilder();
+            text.AppendLine(CultureInfo.InvariantCulture, $"--- notify ({_notifications.Count}):");
+            foreach (var n in _notifications)
+            {
+                text.AppendLine(n.Replace('\n', '|'));
+            }
+            text.AppendLine(CultureInfo.InvariantCulture, $"--- output ({_lines.Count}):");
+            foreach (var l in _lines)
+            {
+                text.AppendLine(l);
+            }
+            return text.ToString();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already gone.
+        }
+        _disposed = true;
+        _receiver.Join(2000);
+        _socket.Dispose();
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private int WaitFor(List<string> list, Func<string, bool> match, TimeSpan timeout, int startIndex, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        lock (_gate)
+        {
+            var next = startIndex;
+            while (true)
+            {
+                for (; next < list.Count; next++)
+                {
+                    if (match(list[next]))
+                    {
+                        return next;
+                    }
+                }
+                var left = timeout - deadline.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+                Monitor.Wait(_gate, left);
+            }
+        }
+        throw new AssertionException($"no matching {what} within {timeout.TotalSeconds:0.#} s (daemon {(HasExited ? "exited" : "running")})\n{Describe()}");
+    }
+
+    private void AddLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_gate)
+        {
+            _lines.Add(line);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private void Receive()
+    {
+        var buffer = new byte[64 * 1024];
+        while (!_disposed)
+        {
+            int n;
+            try
+            {
+                n = _socket.Receive(buffer);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                continue;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                return;
+            }
+            var text = Encoding.UTF8.GetString(buffer, 0, n);
+            lock (_gate)
+            {
+                _notifications.Add(text);
+                Monitor.PulseAll(_gate);
+            }
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
