@@ -43,4 +43,29 @@ public class DaemonScheduleTests : DaemonTest
             File.ReadAllText(StatePath));
         Assert.That(daemon.HasExited, Is.False);
     }
+
+    [Test]
+    public void Status_shows_the_running_daemon_and_each_sections_last_backup()
+    {
+        WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?"));
+        using var daemon = StartDaemon();
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        Assert.That(Eventually(() => SectionOf("data1") is { LastOutcome: "ok" }, LongWait), Is.True, daemon.Describe());
+
+        var text = Fixtures.CliProcess.Run("status", "--state-file", StatePath);
+        Assert.That(text.ExitCode, Is.Zero, text.ToString());
+        Assert.That(text.Output, Does.Contain($"snapshotbackupd is running (pid {daemon.Pid})").And.Contain("data1: ").And.Contain("last success:"));
+
+        var json = Fixtures.CliProcess.Run("status", "data1", "--json", "--state-file", StatePath);
+        using var doc = System.Text.Json.JsonDocument.Parse(json.Output);
+        Assert.That(doc.RootElement.GetProperty("daemon_running").GetBoolean(), Is.True);
+        Assert.That(doc.RootElement.GetProperty("sections").GetProperty("data1").GetProperty("last_snapshot").GetString(),
+            Does.StartWith(DateTimeOffset.Now.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+
+        daemon.Signal(15);
+        daemon.WaitForExit(TimeSpan.FromSeconds(15));
+        var after = Fixtures.CliProcess.Run("status", "--state-file", StatePath);
+        Assert.That(after.Output, Does.Contain("snapshotbackupd is not running"));
+        Assert.That(Fixtures.CliProcess.Run("status", "nope", "--state-file", StatePath).ExitCode, Is.EqualTo(2));
+    }
 }
