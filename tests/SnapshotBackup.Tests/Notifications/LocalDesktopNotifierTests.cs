@@ -68,6 +68,22 @@ public class LocalDesktopNotifierTests
     }
 
     [Test]
+    public async Task The_child_also_runs_as_dotnet_snapshotbackup_dll_when_there_is_no_apphost()
+    {
+        var located = NotifyChild.Locate();
+        Assert.That(File.Exists(located.FileName), Is.True, located.ToString());
+        var notifier = new LocalDesktopNotifier(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), TestUser.Name)
+        {
+            ChildCommand = new ExternalCommand("dotnet", [Fixtures.CliProcess.Dll, NotifyChild.CommandName]),
+        };
+
+        var results = await notifier.SendAsync(Notification.Test("data1"), CancellationToken.None);
+
+        Assert.That(results.Single().Delivered, Is.True, results.Single().ToString());
+        Assert.That((await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5)))?.Summary, Does.Contain("data1"));
+    }
+
+    [Test]
     public async Task Without_notify_user_every_active_graphical_session_of_logind_is_notified()
     {
         await using var system = await Daemon.DBusDaemonFixture.StartAsync();
