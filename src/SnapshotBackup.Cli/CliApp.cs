@@ -4,11 +4,12 @@ using SnapshotBackup.Core;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
-
+using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Core.Processes;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Rsync;
 using SnapshotBackup.Core.State;
+using SnapshotBackup.Core.Volume;
 
 namespace SnapshotBackup.Cli;
 
@@ -77,6 +78,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             case "clean":
                 engine.Clean(config);
                 return ExitCodes.Ok;
+            case "notify-test":
+                return await NotifyTestAsync(config, cancellationToken);
             default:
                 throw new UsageException($"'{arguments.Command}' is not available in this version");
         }
@@ -107,14 +110,30 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     private async Task<int> BackupAsync(BackupEngine engine, BackupConfig config, CancellationToken cancellationToken)
     {
         var showProgress = arguments.Progress && Terminal.IsTerminal(2);
-        var outcome = await engine.BackupAsync(config, new BackupRequest
+        BackupOutcome outcome;
+        try
         {
-            Checksum = arguments.Checksum,
-            DryRun = arguments.DryRun,
-            Progress = showProgress,
-            SourceOverride = arguments.Source,
-            OnProgress = showProgress ? p => error.Write($"\r{p,3}%") : null,
-        }, cancellationToken);
+            outcome = await engine.BackupAsync(config, new BackupRequest
+            {
+                Checksum = arguments.Checksum,
+                DryRun = arguments.DryRun,
+                Progress = showProgress,
+                SourceOverride = arguments.Source,
+                OnProgress = showProgress ? p => error.Write($"\r{p,3}%") : null,
+            }, cancellationToken);
+        }
+        catch (Exception e) when (!arguments.DryRun && e is not (OperationCanceledException or VolumeLockedException or OutOfMemoryException))
+        {
+            var skipped = e is SourceUnavailableException or VolumeUnavailableException;
+            var lastSuccess = BackupNotifier.LastSuccess(engine.VolumeOf(config), config.Name, () =>
+                new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)).Read()?.Sections.GetValueOrDefault(config.Name)?.LastSuccess);
+            await Notifier.NotifyRunAsync(config, skipped ? BackupRunOutcome.Skipped : BackupRunOutcome.Failed, e.Message, lastSuccess, Time.GetLocalNow(), cancellationToken);
+            throw;
+        }
+        if (!arguments.DryRun)
+        {
+            await Notifier.NotifyRunAsync(config, BackupRunOutcome.Succeeded, outcome.SnapshotName, null, Time.GetLocalNow(), cancellationToken);
+        }
         if (showProgress)
         {
             await error.WriteLineAsync();
@@ -124,6 +143,26 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             await output.WriteLineAsync(name);
         }
         return ExitCodes.Ok;
+    }
+
+    private BackupNotifier Notifier => _notifier ??= new BackupNotifier(logger);
+
+    private BackupNotifier? _notifier;
+
+    /// <summary>Sends a test notification to each target of the section; exit 0 only when every target got it.</summary>
+    private async Task<int> NotifyTestAsync(BackupConfig config, CancellationToken cancellationToken)
+    {
+        var results = await Notifier.SendAsync(config, Notification.Test(config.Name), cancellationToken);
+        if (results.Count == 0)
+        {
+            await output.WriteLineAsync($"{config.Name}: no notification targets (no notify_user, notify_remote, or active graphical session)");
+            return ExitCodes.Failed;
+        }
+        foreach (var result in results)
+        {
+            await output.WriteLineAsync(result.ToString());
+        }
+        return results.All(r => r.Delivered) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
     private int Delete(BackupEngine engine, BackupConfig config, bool decay)

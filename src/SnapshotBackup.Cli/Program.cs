@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core;
+using SnapshotBackup.Core.Notifications;
 
 namespace SnapshotBackup.Cli;
 
@@ -8,6 +9,11 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is [NotifyChild.CommandName])
+        {
+            // Hidden: started by the daemon or the CLI as a desktop user, the notification as JSON on stdin.
+            return await NotifyChild.RunAsync(Console.OpenStandardInput(), Console.Error, CancellationToken.None);
+        }
         CliArguments arguments;
         try
         {

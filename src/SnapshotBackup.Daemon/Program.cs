@@ -9,6 +9,7 @@ using SnapshotBackup.Core;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Core.Processes;
 using SnapshotBackup.Core.Rsync;
 using SnapshotBackup.Core.State;
@@ -117,6 +118,7 @@ internal static class Program
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
+        services.AddSingleton(sp => new BackupNotifier(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
         services.AddSingleton(sp =>
         {
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine");

@@ -18,12 +18,14 @@ public sealed class ProcessRunner(ILogger logger)
 
     /// <summary>Runs to the end, to <paramref name="timeout"/>, or until <paramref name="cancellationToken"/> fires.</summary>
     /// <param name="onStandardOutput">Called with each chunk of standard output ended by a newline or carriage return.</param>
+    /// <param name="standardInput">Text for the child's standard input (a few kilobytes at most), then end of file.</param>
     public async Task<ProcessResult> RunAsync(
         ExternalCommand command,
         TimeSpan timeout,
         CancellationToken cancellationToken,
         Action<string>? onStandardOutput = null,
-        bool inheritStandardError = false)
+        bool inheritStandardError = false,
+        string? standardInput = null)
     {
         // The child is killed when this process dies (kill -9, OOM): no rsync outlives its backup.
         var info = new ProcessStartInfo(File.Exists(SetPriv) ? SetPriv : command.FileName)
@@ -34,6 +36,7 @@ public sealed class ProcessRunner(ILogger logger)
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
+            StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
         if (File.Exists(SetPriv))
         {
@@ -66,7 +69,23 @@ public sealed class ProcessRunner(ILogger logger)
         {
             throw new InvalidOperationException($"cannot start {command.FileName}: {e.Message} (is it installed?)", e);
         }
-        process.StandardInput.Close();
+        if (standardInput is not null)
+        {
+            // Small payloads only (they fit the pipe buffer): written before the child is waited for.
+            try
+            {
+                process.StandardInput.Write(standardInput);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The child exited without reading; its exit code says why.
+            }
+        }
+        else
+        {
+            process.StandardInput.Close();
+        }
 
         var tail = new Queue<string>();
         var stdout = PumpAsync(process.StandardOutput, chunk =>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Core.Volume;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Hosting;
@@ -23,6 +24,7 @@ internal sealed class BackupJob(
     StateStore state,
     StatusReporter status,
     ISleepInhibitor inhibitor,
+    BackupNotifier notifier,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<BackupJob> logger) : IJob
@@ -78,12 +80,14 @@ internal sealed class BackupJob(
                     "backup {Backup} succeeded in {Duration:0.0} s: {Bytes} bytes transferred, snapshot {Snapshot}",
                     name, stopwatch.Elapsed.TotalSeconds, outcome.BytesTransferred, outcome.SnapshotName);
                 state.Update(name, s => s with { LastSuccess = time.GetLocalNow(), LastSnapshot = outcome.SnapshotName, LastOutcome = "ok" });
+                await notifier.NotifyRunAsync(config, BackupRunOutcome.Succeeded, outcome.SnapshotName, null, time.GetLocalNow(), token);
                 await TriggerRetentionAsync(context.Scheduler, config.Name, config.AutoDecay, config.AutoPrune);
             }
             catch (Exception e) when (e is SourceUnavailableException or VolumeUnavailableException)
             {
                 logger.LogWarning("backup {Backup} skipped after {Duration:0.0} s: {Reason}", name, stopwatch.Elapsed.TotalSeconds, e.Message);
                 Fail(name, "skipped", e.Message);
+                await NotifyFailureAsync(config, BackupRunOutcome.Skipped, e.Message, token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -95,12 +99,20 @@ internal sealed class BackupJob(
                 logger.LogError("backup {Backup} failed after {Duration:0.0} s: {Reason}", name, stopwatch.Elapsed.TotalSeconds, e.Message);
                 logger.LogDebug("{Exception}", e.ToString());
                 Fail(name, "failed", e.Message);
+                await NotifyFailureAsync(config, BackupRunOutcome.Failed, e.Message, token);
             }
             finally
             {
                 status.Finished(name);
             }
         }
+    }
+
+    /// <summary>Notifies unless the last success (newest snapshot, else the state) is within silent_fail_threshold.</summary>
+    private async Task NotifyFailureAsync(Core.Configuration.BackupConfig config, BackupRunOutcome outcome, string reason, CancellationToken token)
+    {
+        var lastSuccess = BackupNotifier.LastSuccess(engine.VolumeOf(config), config.Name, () => state.Get(config.Name).LastSuccess);
+        await notifier.NotifyRunAsync(config, outcome, reason, lastSuccess, time.GetLocalNow(), token);
     }
 
     private void Fail(string name, string outcome, string reason) =>
