@@ -37,7 +37,7 @@ done
 install -m 0644 packaging/debian/copyright "$root/usr/share/doc/snapshotbackup/copyright"
 printf 'snapshotbackup (%s) unstable; urgency=medium\n\n  * Built from the repository by packaging/build-deb.sh.\n\n -- snapshotbackup developers <snapshotbackup@localhost>  %s\n' \
   "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")" \
-  | gzip -9n > "$root/usr/share/doc/snapshotbackup/changelog.Debian.gz"
+  | gzip -9n > "$root/usr/share/doc/snapshotbackup/changelog.gz"
 
 for script in postinst prerm postrm; do
   install -m 0755 "packaging/debian/$script" "$root/DEBIAN/$script"
