@@ -5,7 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in rsync btrfs-progs dbus util-linux openssh-server openssh-client acl attr; do
+# systemd-container and debootstrap: the end-to-end test of the .deb under systemd (Systemd/nspawn-e2e.sh).
+for pkg in rsync btrfs-progs dbus util-linux openssh-server openssh-client acl attr systemd-container debootstrap; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -16,6 +17,9 @@ fi
 modprobe btrfs 2>/dev/null || true
 
 bash packaging/publish.sh || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+# The .deb for the systemd end-to-end test; when this fails the test builds it again and reports the failure.
+rm -f artifacts/snapshotbackup_*_amd64.deb
+bash packaging/build-deb.sh || echo "packaging/build-deb.sh failed"
 
 log=$(mktemp)
 dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
