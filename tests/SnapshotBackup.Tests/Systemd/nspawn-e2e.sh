@@ -128,12 +128,21 @@ systemd-nspawn -D "$root" --machine="$machine" --register=no --keep-unit --link-
   --console=passive -b --bind="$vol:/mnt/backup" --bind-ro="$deb:/root/snapshotbackup.deb" \
   >"$work/console.log" 2>&1 </dev/null &
 nspawn_pid=$!
-our_pidns=$(readlink /proc/self/ns/pid)
-for _ in $(seq 100); do
-  for child in $(cat /proc/"$nspawn_pid"/task/*/children 2>/dev/null); do
-    if [ "$(readlink /proc/"$child"/ns/pid 2>/dev/null)" != "$our_pidns" ]; then leader=$child; fi
+# The container's PID 1: a child or grandchild of nspawn that is PID 1 of its own PID namespace and runs systemd.
+find_leader() {
+  local p c
+  for p in $(cat /proc/"$nspawn_pid"/task/*/children 2>/dev/null); do
+    for c in "$p" $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+      if grep -qE '^NSpid:.*[[:space:]]1$' /proc/"$c"/status 2>/dev/null && [ "$(cat /proc/"$c"/comm 2>/dev/null)" = systemd ]; then
+        echo "$c"
+        return 0
+      fi
+    done
   done
-  [ -n "$leader" ] && break
+  return 1
+}
+for _ in $(seq 150); do
+  leader=$(find_leader) && break
   kill -0 "$nspawn_pid" 2>/dev/null || break
   sleep 0.2
 done
@@ -147,14 +156,16 @@ inside() {
 
 state=
 for _ in $(seq 120); do
-  state=$(inside systemctl is-system-running 2>/dev/null)
+  state=$(inside systemctl is-system-running 2>"$work/state.err")
   case "$state" in running|degraded) break ;; esac
   sleep 0.5
 done
 case "$state" in
   running) ok "booted to multi-user (systemctl is-system-running: running)" ;;
   degraded) ok "booted (degraded: $(inside systemctl --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' '))" ;;
-  *) cat "$work/console.log"; abort "the container did not finish booting (state: '$state')" ;;
+  *) cat "$work/console.log" "$work/state.err"; grep -E '^Cap(Bnd|Eff)' /proc/self/status
+     echo "leader $leader: $(cat /proc/"$leader"/comm 2>&1)"
+     abort "the container did not finish booting (state: '$state')" ;;
 esac
 
 # Waits up to $1 seconds for a command to succeed.
@@ -231,7 +242,8 @@ if within 10 journal_has alpha "backup alpha started (scheduled)" 2 && journal_h
 else
   journal -o verbose | tail -60; fail "journalctl BACKUP=alpha lacks two start and two end lines"
 fi
-if journal -o verbose BACKUP=alpha | grep -q '^ *BACKUP=alpha$'; then ok "journal entries carry the field BACKUP=alpha"; else fail "no BACKUP=alpha field"; fi
+verbose=$(journal -o verbose BACKUP=alpha)
+if grep -q '^ *BACKUP=alpha$' <<<"$verbose"; then ok "journal entries carry the field BACKUP=alpha"; else fail "no BACKUP=alpha field"; fi
 
 # What the hardened service copied (checked from the host on the volume).
 snap=$vol/alpha/$(snapshots alpha | tail -1)
@@ -266,11 +278,8 @@ if within 30 rsync_temp; then
   before=$(snapshots beta)
   start=$SECONDS
   if out=$(inside systemctl stop snapshotbackupd 2>&1); then ok "systemctl stop returned after $((SECONDS - start)) s"; else echo "$out"; fail "systemctl stop"; fi
-  show=$(inside systemctl show -p ActiveState -p Result -p ExecMainStatus snapshotbackupd | tr '\n' ' ')
-  case "$show" in
-    *ActiveState=inactive*Result=success*) ok "stopped cleanly: $show" ;;
-    *) fail "not stopped cleanly: $show" ;;
-  esac
+  show=$(inside systemctl show -p ActiveState -p Result -p ExecMainStatus snapshotbackupd | sort | tr '\n' ' ')
+  if [ "$show" = "ActiveState=inactive ExecMainStatus=0 Result=success " ]; then ok "stopped cleanly: $show"; else fail "not stopped cleanly: $show"; fi
   [ "$((SECONDS - start))" -le 20 ] && ok "stopped within 20 s" || fail "stop took $((SECONDS - start)) s"
   after=$(snapshots beta)
   if [ "$after" = "$before" ] && ! ls "$vol"/beta/*/big >/dev/null 2>&1; then
@@ -278,7 +287,8 @@ if within 30 rsync_temp; then
   else
     fail "snapshots of beta changed by the interrupted backup: before [$before] after [$after]"
   fi
-  journal BACKUP=beta | grep -q "backup beta interrupted" && ok "journal: $(journal BACKUP=beta | grep -m1 'backup beta interrupted')" || fail "no 'interrupted' line for beta"
+  interrupted=$(journal BACKUP=beta | grep 'backup beta interrupted')
+  [ -n "$interrupted" ] && ok "journal: $interrupted" || fail "no 'interrupted' line for beta"
   left=$(inside sh -c 'for p in /proc/[0-9]*; do cat "$p/comm" 2>/dev/null; done' | grep -cE '^(rsync|snapshotbackupd)$')
   [ "$left" = 0 ] && ok "no rsync or snapshotbackupd process left" || fail "$left rsync/snapshotbackupd processes left after stop"
 else
