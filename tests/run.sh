@@ -40,7 +40,13 @@ read -r passed failed skipped < <(awk '
       if ($i == "Skipped:") s += $(i+1) + 0
     }
   }
-  END { print p + 0, f + 0, s + 0 }' "$log")
+  # The normal-verbosity summary of the .NET 10 SDK: "Test Run Failed." then "     Passed: N" etc. per test project.
+  /^Test Run (Successful|Failed|Aborted)\./ { summary = 1; next }
+  summary && /^ +Passed: +[0-9]+$/ { p2 += $2 }
+  summary && /^ +Failed: +[0-9]+$/ { f2 += $2 }
+  summary && /^ +Skipped: +[0-9]+$/ { s2 += $2 }
+  /^ +Total time:/ { summary = 0 }
+  END { if (p + f + s == 0) { p = p2; f = f2; s = s2 } print p + 0, f + 0, s + 0 }' "$log")
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
