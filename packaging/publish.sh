@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds runnable executables: artifacts/publish/snapshotbackup and artifacts/publish/snapshotbackupd.
 # Framework-dependent by default (needs the .NET 10 runtime); SELF_CONTAINED=1 bundles the runtime (used by the .deb).
+# OUT=DIR publishes into DIR instead of artifacts/publish (build-deb.sh uses its own, so the tests' build stays).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=artifacts/publish
+out=${OUT:-artifacts/publish}
 extra=()
 if [ "${SELF_CONTAINED:-0}" = 1 ]; then
   extra=(--self-contained true -r linux-x64 -p:PublishReadyToRun=true)

@@ -5,7 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in rsync btrfs-progs dbus systemd util-linux openssh-server openssh-client acl attr; do
+# systemd: systemd-stdio-bridge for the notification tests; systemd-container and debootstrap: the end-to-end test
+# of the .deb under systemd (Systemd/nspawn-e2e.sh).
+for pkg in rsync btrfs-progs dbus systemd util-linux openssh-server openssh-client acl attr systemd-container debootstrap; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -16,6 +18,9 @@ fi
 modprobe btrfs 2>/dev/null || true
 
 bash packaging/publish.sh || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
+# The .deb for the systemd end-to-end test; when this fails the test builds it again and reports the failure.
+rm -f artifacts/snapshotbackup_*_amd64.deb
+bash packaging/build-deb.sh || echo "packaging/build-deb.sh failed"
 
 log=$(mktemp)
 dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
@@ -36,7 +41,13 @@ read -r passed failed skipped < <(awk '
       if ($i == "Skipped:") s += $(i+1) + 0
     }
   }
-  END { print p + 0, f + 0, s + 0 }' "$log")
+  # The normal-verbosity summary of the .NET 10 SDK: "Test Run Failed." then "     Passed: N" etc. per test project.
+  /^Test Run (Successful|Failed|Aborted)\./ { summary = 1; next }
+  summary && /^ +Passed: +[0-9]+$/ { p2 += $2 }
+  summary && /^ +Failed: +[0-9]+$/ { f2 += $2 }
+  summary && /^ +Skipped: +[0-9]+$/ { s2 += $2 }
+  /^ +Total time:/ { summary = 0 }
+  END { if (p + f + s == 0) { p = p2; f = f2; s = s2 } print p + 0, f + 0, s + 0 }' "$log")
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"

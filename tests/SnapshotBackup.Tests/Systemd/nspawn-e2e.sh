@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# End-to-end test of the .deb under a real systemd: boots a minimal Debian with systemd-nspawn, installs the package,
+# and drives snapshotbackupd with systemctl and journalctl inside the container. Called by SystemdEndToEndTests.
+#
+#   nspawn-e2e.sh DEB
+#
+# Exit 0: every check passed; 1: a check failed (lines "FAIL ..."); 77: skipped (line "SKIP: reason").
+# The minimal Debian (debootstrap --variant=minbase) is cached in $SNAPSHOTBACKUP_TEST_CACHE (default
+# /var/cache/snapshotbackup-tests)/rootfs-bookworm and never written to: each run boots an overlay of it. Everything
+# else (container, overlay, loopback btrfs, temp dir) is removed on exit, also on failure or SIGTERM.
+set -uo pipefail
+
+deb=${1:?usage: nspawn-e2e.sh DEB}
+cache_dir=${SNAPSHOTBACKUP_TEST_CACHE:-/var/cache/snapshotbackup-tests}
+rootfs=$cache_dir/rootfs-bookworm
+mirror=${SNAPSHOTBACKUP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The .deb's Depends are included (there is no network inside the container); man-db for systemd-analyze verify's
+# check of Documentation=man:... A different list rebuilds the cache.
+packages=systemd,systemd-sysv,dbus,rsync,btrfs-progs,openssh-client,util-linux,procps,man-db
+# The unit's exposure (systemd-analyze security); see the SystemCallFilter= comment in deploy/snapshotbackupd.service.
+max_exposure=3.6
+schedule='*/3 * * * * ?'
+
+skip() { echo "SKIP: $*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "needs root (loop devices, mounts, systemd-nspawn)"
+command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (apt-get install systemd-container)"
+[ -d "$rootfs" ] || command -v debootstrap >/dev/null || skip "debootstrap is not installed (apt-get install debootstrap)"
+command -v mkfs.btrfs >/dev/null || skip "mkfs.btrfs is not installed (apt-get install btrfs-progs)"
+losetup -f >/dev/null 2>&1 || skip "no free loop device (losetup -f failed)"
+grep -qw btrfs /proc/filesystems || modprobe btrfs 2>/dev/null || skip "the kernel has no btrfs"
+grep -qw overlay /proc/filesystems || modprobe overlay 2>/dev/null || skip "the kernel has no overlayfs"
+[ -f "$deb" ] || { echo "FAIL no package at $deb"; exit 1; }
+deb=$(realpath "$deb")
+
+failures=0
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+step() { echo "---- $* ($(date +%T))"; }
+
+# ---------------------------------------------------------------- the cached root file system
+cached() { [ -x "$rootfs/lib/systemd/systemd" ] && [ "$(cat "$rootfs.packages" 2>/dev/null)" = "$packages" ]; }
+if ! cached; then
+  step "debootstrap bookworm into $rootfs (once; later runs reuse it)"
+  mkdir -p "$cache_dir"
+  exec 9>"$cache_dir/.lock"
+  flock 9
+  if ! cached; then
+    rm -rf "$rootfs.tmp"
+    if ! debootstrap --variant=minbase --include="$packages" bookworm "$rootfs.tmp" "$mirror" >"$cache_dir/debootstrap.log" 2>&1; then
+      tail -20 "$cache_dir/debootstrap.log"
+      rm -rf "$rootfs.tmp"
+      echo "FAIL debootstrap failed (log: $cache_dir/debootstrap.log)"
+      exit 1
+    fi
+    rm -rf "$rootfs"
+    mv "$rootfs.tmp" "$rootfs"
+    echo "$packages" > "$rootfs.packages"
+  fi
+  exec 9>&-
+fi
+
+# ---------------------------------------------------------------- per-run resources and their cleanup
+run_systemd_before=$(find /run/systemd 2>/dev/null | sort)
+work=$(mktemp -d /var/tmp/sb-e2e.XXXXXX)
+root=$work/root
+vol=$work/vol
+loop=
+nspawn_pid=
+leader=
+machine=sb-e2e-$$
+
+cleanup() {
+  trap - EXIT INT TERM
+  if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+    kill -TERM "$nspawn_pid" 2>/dev/null # nspawn: orderly poweroff of the container
+    for _ in $(seq 60); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$nspawn_pid" 2>/dev/null; then
+      echo "container did not power off within 30 s; killing it"
+      [ -n "$leader" ] && kill -KILL "$leader" 2>/dev/null
+      kill -KILL "$nspawn_pid" 2>/dev/null
+    fi
+    wait "$nspawn_pid" 2>/dev/null
+  fi
+  for m in "$vol" "$root"; do
+    if mountpoint -q "$m"; then
+      umount "$m" 2>/dev/null || { sleep 1; umount "$m" 2>/dev/null; } || umount -l "$m"
+    fi
+  done
+  [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
+  rm -rf "$work"
+  # nspawn without machined may leave its runtime directories behind; the host's /run/systemd must stay as it was.
+  local after
+  after=$(find /run/systemd 2>/dev/null | sort)
+  if [ "$after" != "$run_systemd_before" ]; then
+    comm -13 <(echo "$run_systemd_before") <(echo "$after") | sort -r | while read -r p; do
+      rmdir "$p" 2>/dev/null || rm -f "$p"
+    done
+  fi
+  after=$(find /run/systemd 2>/dev/null | sort)
+  if [ "$after" != "$run_systemd_before" ]; then
+    echo "FAIL the host's /run/systemd changed:"
+    diff <(echo "$run_systemd_before") <(echo "$after")
+    failures=$((failures + 1))
+  fi
+  if [ "$failures" -gt 0 ]; then
+    echo "$failures check(s) failed"
+    exit 1
+  fi
+  exit "${1:-0}"
+}
+trap 'cleanup 1' INT TERM
+trap 'cleanup $?' EXIT
+
+abort() { fail "$*"; exit 1; }
+
+mkdir -p "$work/upper" "$work/overlay-work" "$root" "$vol"
+mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$work/upper,workdir=$work/overlay-work" "$root" \
+  || abort "overlay mount of $rootfs"
+truncate -s 1G "$work/backup.img"
+loop=$(losetup -f --show "$work/backup.img") || abort "losetup"
+mkfs.btrfs -q "$loop" >/dev/null || abort "mkfs.btrfs"
+mount "$loop" "$vol" || abort "mount btrfs"
+
+# ---------------------------------------------------------------- boot
+step "boot the container"
+echo "$machine" > "$root/etc/hostname"
+systemd-nspawn -D "$root" --machine="$machine" --register=no --keep-unit --link-journal=no --private-network \
+  --console=passive -b --bind="$vol:/mnt/backup" --bind-ro="$deb:/root/snapshotbackup.deb" \
+  >"$work/console.log" 2>&1 </dev/null &
+nspawn_pid=$!
+# The container's PID 1: a child or grandchild of nspawn that is PID 1 of its own PID namespace and runs systemd.
+find_leader() {
+  local p c
+  for p in $(cat /proc/"$nspawn_pid"/task/*/children 2>/dev/null); do
+    for c in "$p" $(cat /proc/"$p"/task/*/children 2>/dev/null); do
+      if grep -qE '^NSpid:.*[[:space:]]1$' /proc/"$c"/status 2>/dev/null && [ "$(cat /proc/"$c"/comm 2>/dev/null)" = systemd ]; then
+        echo "$c"
+        return 0
+      fi
+    done
+  done
+  return 1
+}
+for _ in $(seq 150); do
+  leader=$(find_leader) && break
+  kill -0 "$nspawn_pid" 2>/dev/null || break
+  sleep 0.2
+done
+[ -n "$leader" ] || { cat "$work/console.log"; abort "systemd-nspawn started no container"; }
+
+# Runs a command inside the container (all its namespaces), with a clean environment.
+inside() {
+  nsenter -t "$leader" -a -- /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    LANG=C.UTF-8 TERM=dumb SYSTEMD_PAGER= SYSTEMD_COLORS=0 "$@"
+}
+
+state=
+for _ in $(seq 120); do
+  state=$(inside systemctl is-system-running 2>"$work/state.err")
+  case "$state" in running|degraded) break ;; esac
+  sleep 0.5
+done
+case "$state" in
+  running) ok "booted to multi-user (systemctl is-system-running: running)" ;;
+  degraded) ok "booted (degraded: $(inside systemctl --failed --plain --no-legend | awk '{print $1}' | tr '\n' ' '))" ;;
+  *) cat "$work/console.log" "$work/state.err"; grep -E '^Cap(Bnd|Eff)' /proc/self/status
+     echo "leader $leader: $(cat /proc/"$leader"/comm 2>&1)"
+     abort "the container did not finish booting (state: '$state')" ;;
+esac
+
+# Waits up to $1 seconds for a command to succeed.
+within() {
+  local seconds=$1
+  shift
+  local end=$((SECONDS + seconds))
+  while [ "$SECONDS" -lt "$end" ]; do
+    "$@" && return 0
+    sleep 0.5
+  done
+  "$@"
+}
+# Snapshot names in a backups directory of the loopback volume (seen from the host).
+snapshots() { find "$vol/$1" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n' 2>/dev/null | sort; }
+has_snapshots() { [ "$(snapshots "$1" | wc -l)" -ge "$2" ]; }
+journal() { inside journalctl -u snapshotbackupd --no-pager -o cat "$@"; }
+count_lines() { journal "BACKUP=$1" | grep -c "$2"; }
+journal_has() { [ "$(count_lines "$1" "$2")" -ge "$3" ]; }
+
+# ---------------------------------------------------------------- install
+step "install the package"
+if out=$(inside dpkg -i /root/snapshotbackup.deb 2>&1); then ok "dpkg -i snapshotbackup.deb"; else echo "$out"; abort "dpkg -i"; fi
+if inside test -x /usr/bin/snapshotbackup -a -x /usr/sbin/snapshotbackupd -a -f /etc/snapshotbackup.ini; then
+  ok "installed /usr/bin/snapshotbackup, /usr/sbin/snapshotbackupd, /etc/snapshotbackup.ini"
+else
+  fail "installed files missing"
+fi
+out=$(inside systemd-analyze verify snapshotbackupd.service 2>&1)
+if [ $? -eq 0 ] && [ -z "$out" ]; then ok "systemd-analyze verify snapshotbackupd.service: clean"; else fail "systemd-analyze verify: $out"; fi
+out=$(inside systemd-analyze security snapshotbackupd.service 2>&1)
+exposure=$(echo "$out" | sed -n 's/.*Overall exposure level for snapshotbackupd.service: \([0-9.]*\).*/\1/p')
+if [ -n "$exposure" ] && awk -v e="$exposure" -v m="$max_exposure" 'BEGIN { exit !(e <= m) }'; then
+  ok "systemd-analyze security snapshotbackupd.service: exposure $exposure (<= $max_exposure)"
+else
+  echo "$out" | grep -v '✓'
+  fail "systemd-analyze security: exposure '$exposure' (want <= $max_exposure)"
+fi
+
+# ---------------------------------------------------------------- first backup, on a schedule
+step "configure [alpha] and start the daemon"
+# The source has what the hardening must not break: an unreadable file of another user, a setuid file, a device
+# node, a file capability (xattr security.capability), an ACL.
+inside sh -ec '
+  mkdir -p /srv/alpha/sub
+  echo hello > /srv/alpha/hello.txt
+  echo secret > /srv/alpha/sub/secret; chown 1234:1234 /srv/alpha/sub/secret; chmod 000 /srv/alpha/sub/secret
+  chmod 700 /srv/alpha/sub; chown 1234:1234 /srv/alpha/sub
+  cp /bin/true /srv/alpha/suid; chmod 4755 /srv/alpha/suid
+  mknod /srv/alpha/null c 1 3
+  cp /bin/true /srv/alpha/cap
+
+  mkdir -p /etc/snapshotbackup.d
+  printf "[alpha]\nsource = /srv/alpha\nbackups = /mnt/backup/alpha\nschedule = %s\n" "$1" > /etc/snapshotbackup.d/10-alpha.ini
+' sh "$schedule" || abort "preparing the source and config"
+setfattr -n security.capability -v 0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= "$root/srv/alpha/cap" 2>/dev/null \
+  || echo "(cannot set security.capability on the overlay; not checked)"
+if out=$(inside snapshotbackup setup alpha 2>&1); then ok "snapshotbackup setup alpha"; else echo "$out"; abort "snapshotbackup setup alpha"; fi
+if out=$(inside systemctl enable --now snapshotbackupd 2>&1); then
+  ok "systemctl enable --now snapshotbackupd"
+else
+  echo "$out"; inside systemctl status --no-pager snapshotbackupd; journal
+  abort "systemctl enable --now snapshotbackupd"
+fi
+status=$(inside systemctl status --no-pager --lines=0 snapshotbackupd 2>&1)
+if echo "$status" | grep -q 'Active: active (running)'; then ok "systemctl status: active (running)"; else echo "$status"; fail "systemctl status: not active (running)"; fi
+status_line=$(echo "$status" | grep 'Status: "' | sed 's/^ *//')
+if [ -n "$status_line" ]; then ok "systemctl status shows the STATUS text: $status_line"; else echo "$status"; fail "systemctl status shows no Status: line"; fi
+
+if within 40 has_snapshots alpha 2; then ok "two scheduled backups of alpha: $(snapshots alpha | head -2 | tr '\n' ' ')"; else journal; fail "fewer than two snapshots of alpha after 40 s: $(snapshots alpha | tr '\n' ' ')"; fi
+if within 10 journal_has alpha "backup alpha started (scheduled)" 2 && journal_has alpha "backup alpha succeeded" 2; then
+  ok "journalctl -u snapshotbackupd BACKUP=alpha: $(count_lines alpha 'backup alpha started') start and $(count_lines alpha 'backup alpha succeeded') success lines"
+  journal BACKUP=alpha | grep -m2 -E 'started|succeeded' | sed 's/^/       /'
+else
+  journal -o verbose | tail -60; fail "journalctl BACKUP=alpha lacks two start and two end lines"
+fi
+verbose=$(journal -o verbose BACKUP=alpha)
+if grep -q '^ *BACKUP=alpha$' <<<"$verbose"; then ok "journal entries carry the field BACKUP=alpha"; else fail "no BACKUP=alpha field"; fi
+
+# What the hardened service copied (checked from the host on the volume).
+snap=$vol/alpha/$(snapshots alpha | tail -1)
+[ "$(cat "$snap/sub/secret" 2>/dev/null)" = secret ] && [ "$(stat -c %u:%a "$snap/sub/secret")" = 1234:0 ] \
+  && ok "an unreadable file of another user was backed up with owner and mode" || fail "sub/secret: $(stat -c '%u:%a' "$snap/sub/secret" 2>&1)"
+[ "$(stat -c %a "$snap/suid" 2>/dev/null)" = 4755 ] && ok "a setuid file kept its mode 4755" || fail "suid: $(stat -c %a "$snap/suid" 2>&1)"
+[ "$(stat -c %F:%t:%T "$snap/null" 2>/dev/null)" = "character special file:1:3" ] && ok "a device node was recreated (CAP_MKNOD, no device policy)" || fail "device node: $(stat -c %F "$snap/null" 2>&1)"
+if getfattr -n security.capability "$root/srv/alpha/cap" >/dev/null 2>&1; then
+  getfattr -n security.capability "$snap/cap" >/dev/null 2>&1 && ok "a file capability (security.capability) was kept" || fail "security.capability lost"
+fi
+
+# ---------------------------------------------------------------- reload with a second section
+step "add [beta], systemctl reload"
+inside sh -ec 'mkdir -p /srv/beta; echo beta > /srv/beta/b.txt
+  printf "[beta]\nsource = /srv/beta\nbackups = /mnt/backup/beta\nschedule = %s\n" "$1" > /etc/snapshotbackup.d/20-beta.ini' sh "$schedule"
+if out=$(inside snapshotbackup setup beta 2>&1); then ok "snapshotbackup setup beta"; else echo "$out"; fail "snapshotbackup setup beta"; fi
+if out=$(inside systemctl reload snapshotbackupd 2>&1); then ok "systemctl reload snapshotbackupd"; else echo "$out"; fail "systemctl reload"; fi
+if within 30 has_snapshots beta 1 && within 10 journal_has beta "backup beta started" 1; then
+  ok "after the reload beta is backed up: $(snapshots beta | head -1), $(count_lines beta 'backup beta started') start line(s)"
+else
+  journal | tail -30; fail "no backup of beta within 30 s after the reload"
+fi
+inside systemctl is-active -q snapshotbackupd && ok "still active after the reload" || fail "not active after the reload"
+
+# ---------------------------------------------------------------- stop during a long backup
+step "systemctl stop during a long backup"
+inside truncate -s 100G /srv/beta/big
+rsync_temp() { find "$vol/beta/.sync" -maxdepth 1 -name '.big.*' 2>/dev/null | grep -q .; }
+if within 30 rsync_temp; then
+  ok "a backup of beta with a 100 GB sparse file is running"
+  sleep 1
+  before=$(snapshots beta)
+  start=$SECONDS
+  if out=$(inside systemctl stop snapshotbackupd 2>&1); then ok "systemctl stop returned after $((SECONDS - start)) s"; else echo "$out"; fail "systemctl stop"; fi
+  show=$(inside systemctl show -p ActiveState -p Result -p ExecMainStatus snapshotbackupd | sort | tr '\n' ' ')
+  if [ "$show" = "ActiveState=inactive ExecMainStatus=0 Result=success " ]; then ok "stopped cleanly: $show"; else fail "not stopped cleanly: $show"; fi
+  [ "$((SECONDS - start))" -le 20 ] && ok "stopped within 20 s" || fail "stop took $((SECONDS - start)) s"
+  after=$(snapshots beta)
+  if [ "$after" = "$before" ] && ! ls "$vol"/beta/*/big >/dev/null 2>&1; then
+    ok "no partial snapshot: beta still has $(echo "$after" | wc -l) snapshot(s), none with the big file"
+  else
+    fail "snapshots of beta changed by the interrupted backup: before [$before] after [$after]"
+  fi
+  interrupted=$(journal BACKUP=beta | grep 'backup beta interrupted')
+  [ -n "$interrupted" ] && ok "journal: $interrupted" || fail "no 'interrupted' line for beta"
+  left=$(inside sh -c 'for p in /proc/[0-9]*; do cat "$p/comm" 2>/dev/null; done' | grep -cE '^(rsync|snapshotbackupd)$')
+  [ "$left" = 0 ] && ok "no rsync or snapshotbackupd process left" || fail "$left rsync/snapshotbackupd processes left after stop"
+else
+  journal | tail -30; fail "the long backup of beta did not start within 30 s"
+fi
+
+# ---------------------------------------------------------------- the command line
+step "snapshotbackup list and status"
+out=$(inside snapshotbackup list alpha 2>&1)
+listed=0
+for s in $(snapshots alpha); do echo "$out" | grep -qF "$s" && listed=$((listed + 1)); done
+if [ "$listed" -ge 2 ] && [ "$listed" = "$(snapshots alpha | wc -l)" ]; then ok "snapshotbackup list alpha lists all $listed snapshots"; else echo "$out"; fail "snapshotbackup list alpha listed $listed of $(snapshots alpha | wc -l)"; fi
+echo "$out" | sed 's/^/       /' | head -5
+if out=$(inside snapshotbackup status 2>&1) && echo "$out" | grep -q alpha && echo "$out" | grep -q beta; then ok "snapshotbackup status shows alpha and beta"; else echo "$out"; fail "snapshotbackup status"; fi
+
+step "remove the package"
+if out=$(inside dpkg --purge snapshotbackup 2>&1); then ok "dpkg --purge snapshotbackup"; else echo "$out"; fail "dpkg --purge"; fi
+inside test -f /etc/snapshotbackup.d/10-alpha.ini && ok "purge kept the drop-in configuration" || fail "purge removed /etc/snapshotbackup.d/10-alpha.ini"
+has_snapshots alpha 2 && has_snapshots beta 1 && ok "purge kept the backups" || fail "backups gone after purge"
+
+echo "exposure: $exposure"
+[ "$failures" -eq 0 ]
