@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in rsync btrfs-progs dbus util-linux openssh-server openssh-client acl attr; do
+for pkg in rsync btrfs-progs dbus util-linux openssh-server openssh-client acl attr gcc libc6-dev zlib1g-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
