@@ -47,7 +47,7 @@ class Config:
             self.list_sizes, self.list_runs = [100, 500], 3
             self.sections, self.idle = 20, 5
         else:
-            self.files, self.pairs, self.image = 50000, 5, "6G"
+            self.files, self.pairs, self.image = 50000, 9, "6G"
             # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
             self.prune_sizes, self.prune_runs = [100, 1000, 5000], {100: 5, 1000: 5, 5000: 2}
             self.list_sizes, self.list_runs = [100, 1000, 5000], 7
