@@ -1,0 +1,527 @@
+#!/usr/bin/env python3
+"""Benchmark harness for snapshotbackup (issue 6): overhead against the floor, prune and list at scale, daemon footprint.
+
+    python3 bench/run.py --full     # the real figures; writes bench/RESULTS.md (takes ~10-20 minutes)
+    python3 bench/run.py --smoke    # the same code paths on a small workload (~1 minute); used by the test command
+
+Needs root (loopback btrfs), mkfs.btrfs, rsync, btrfs-progs and the published binaries (bash packaging/publish.sh, or
+--bin DIR). Everything happens on a loopback btrfs in /var/tmp/sb-bench-*, unmounted and removed on exit, also on
+failure or SIGINT/SIGTERM. Timings are wall-clock medians of alternated runs (A B, B A, A B, ...); see bench/README.md.
+"""
+import argparse
+import atexit
+import ctypes
+import datetime
+import fcntl
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# The product's rsync options (src/SnapshotBackup.Core/Rsync/RsyncCommandBuilder.cs, BaseOptions). The floor uses the
+# same; read_base_options() checks this copy against the source so the two cannot drift apart silently.
+RSYNC_OPTIONS = ["--archive", "--hard-links", "--acls", "--xattrs", "--numeric-ids", "--sparse", "--delete",
+                 "--delete-excluded", "--stats"]
+
+# btrfs ioctls, for making thousands of snapshots quickly (one process per snapshot would dominate the setup time).
+BTRFS_IOC_SNAP_CREATE_V2 = 0x50009417  # _IOW(0x94, 23, struct btrfs_ioctl_vol_args_v2), 4096 bytes
+BTRFS_SUBVOL_RDONLY = 1 << 1
+
+
+class Config:
+    def __init__(self, smoke):
+        self.smoke = smoke
+        if smoke:
+            self.files, self.pairs, self.image = 2000, 2, "2G"
+            self.prune_sizes, self.prune_runs = [100], {100: 2}
+            self.list_sizes, self.list_runs = [100, 500], 3
+            self.sections, self.idle = 20, 5
+        else:
+            self.files, self.pairs, self.image = 50000, 9, "6G"
+            # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
+            self.prune_sizes, self.prune_runs = [100, 1000, 5000], {100: 5, 1000: 5, 5000: 2}
+            self.list_sizes, self.list_runs = [100, 1000, 5000], 7
+            self.sections, self.idle = 20, 60
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd, check=True, **kw):
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {result.returncode}: {result.stderr.strip()[-2000:]}")
+    return result
+
+
+def timed(cmd, env=None):
+    """Wall time of one command; output is captured (as a terminal-less caller would) and checked."""
+    start = time.perf_counter()
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {result.returncode}: {result.stderr.strip()[-2000:]}")
+    return elapsed, result
+
+
+def read_base_options():
+    path = os.path.join(REPO, "src/SnapshotBackup.Core/Rsync/RsyncCommandBuilder.cs")
+    text = open(path, encoding="utf-8").read()
+    block = text[text.index("BaseOptions"):]
+    block = block[block.index("[") + 1:block.index("];")]
+    options = [part.strip().strip('"') for part in block.split(",") if part.strip()]
+    if options != RSYNC_OPTIONS:
+        log(f"note: the product's rsync options changed to {options}; the floor follows them")
+    return options
+
+
+def snapshot_name(t):
+    """SnapshotName format: 2026-11-24T18:07:43+01:00 (local time, seconds, offset with a colon)."""
+    s = t.astimezone().isoformat(timespec="seconds")
+    return s
+
+
+class Workspace:
+    """A loopback btrfs in /var/tmp/sb-bench-*; always unmounted and removed (atexit, signals, finally)."""
+
+    def __init__(self, size):
+        self.root = tempfile.mkdtemp(prefix="sb-bench-", dir="/var/tmp")
+        self.image = os.path.join(self.root, "btrfs.img")
+        self.mnt = os.path.join(self.root, "mnt")
+        self.mounted = False
+        self.children = []
+        atexit.register(self.close)
+        os.makedirs(self.mnt)
+        run(["truncate", "-s", size, self.image])
+        run(["mkfs.btrfs", "-q", self.image])
+        run(["mount", "-o", "loop", self.image, self.mnt])
+        self.mounted = True
+
+    def path(self, *parts):
+        return os.path.join(self.mnt, *parts)
+
+    def close(self):
+        for child in self.children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        self.children.clear()
+        if self.mounted:
+            for attempt in range(10):
+                if run(["umount", self.mnt], check=False).returncode == 0:
+                    break
+                time.sleep(0.3)
+            else:
+                run(["umount", "-l", self.mnt], check=False)
+            self.mounted = False
+            # mount -o loop sets autoclear; detach anything left anyway.
+            for line in run(["losetup", "-j", self.image], check=False).stdout.splitlines():
+                run(["losetup", "-d", line.split(":")[0]], check=False)
+        if os.path.isdir(self.root):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def subvolume(path):
+    run(["btrfs", "subvolume", "create", path])
+
+
+def snapshot_ro(source, dest_dir, name):
+    """A read-only snapshot of source as dest_dir/name, by ioctl (fast, no process)."""
+    src_fd = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+    dst_fd = os.open(dest_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        args = bytearray(4096)
+        struct.pack_into("=qQQ", args, 0, src_fd, 0, BTRFS_SUBVOL_RDONLY)
+        encoded = name.encode()
+        args[56:56 + len(encoded)] = encoded
+        fcntl.ioctl(dst_fd, BTRFS_IOC_SNAP_CREATE_V2, args)
+    finally:
+        os.close(src_fd)
+        os.close(dst_fd)
+
+
+def make_hourly(ws, volume, count, now=None):
+    """A backup volume with `count` read-only snapshots named hourly back from now (newest first)."""
+    os.makedirs(volume, exist_ok=True)
+    seed = ws.path("seed")
+    if not os.path.isdir(seed):
+        subvolume(seed)
+        with open(os.path.join(seed, "file"), "w") as f:
+            f.write("x\n")
+    now = now or datetime.datetime.now().astimezone().replace(microsecond=0)
+    for i in range(count):
+        snapshot_ro(seed, volume, snapshot_name(now - datetime.timedelta(hours=i)))
+
+
+def delete_volume(volume):
+    names = [os.path.join(volume, n) for n in os.listdir(volume) if not n.startswith(".snapshotbackup")]
+    for i in range(0, len(names), 500):
+        run(["btrfs", "subvolume", "delete", *names[i:i + 500]])
+    shutil.rmtree(volume, ignore_errors=True)
+
+
+def write_config(path, sections):
+    with open(path, "w") as f:
+        for name, values in sections.items():
+            f.write(f"[{name}]\n")
+            for key, value in values.items():
+                f.write(f"{key} = {value}\n")
+            f.write("\n")
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def pair_ratio(times_a, times_b):
+    """The median of the per-pair ratios A_i / B_i: each pair ran back to back, so a load change between pairs (this
+    harness often runs on shared machines) cancels out; the median of A over the median of B would not."""
+    ratios = [a / b for a, b in zip(times_a, times_b) if b > 0]
+    return median(ratios) if ratios else None
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+
+
+def rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Bench:
+    def __init__(self, cfg, ws, bin_dir, shared):
+        self.cfg, self.ws, self.bin, self.shared = cfg, ws, bin_dir, shared
+        self.cli = os.path.join(bin_dir, "snapshotbackup")
+        self.daemon = os.path.join(bin_dir, "snapshotbackupd")
+        self.rows = []  # (figure, A, B, ratio, target, ok)
+        self.rsync_options = read_base_options()
+        self.config_file = os.path.join(ws.root, "bench.ini")
+
+    def row(self, figure, a, b=None, ratio=None, target=None, ok=None, unit="s"):
+        fmt = (lambda v: "" if v is None else (f"{v:.3f} {unit}" if unit == "s" else f"{v:.1f} {unit}"))
+        self.rows.append((figure, fmt(a), fmt(b) if b is not None else "", "" if ratio is None else f"{ratio:.3f}",
+                          target or "", "" if ok is None else ("yes" if ok else "**NO**")))
+        log(f"{figure}: {fmt(a)} {fmt(b) if b is not None else ''} {'' if ratio is None else f'ratio {ratio:.3f}'}")
+
+    def sb(self, *args):
+        return [self.cli, "-c", self.config_file, *args]
+
+    # --- figures 1 and 2: backup against the floor ----------------------------------------------------------------
+    def backup_figures(self):
+        ws, cfg = self.ws, self.cfg
+        src, vol_a, vol_b = ws.path("src"), ws.path("vol_a"), ws.path("vol_b")
+        subvolume(src)
+        log(f"making the source tree: {cfg.files} files")
+        run([sys.executable, os.path.join(self.shared, "mktree.py"), src, str(cfg.files), "1"])
+        write_config(self.config_file, {"a": {"source": src, "backups": vol_a}})
+        run(self.sb("setup", "a"))
+        os.makedirs(vol_b)
+        subvolume(os.path.join(vol_b, ".sync"))
+        log("initial full backups (untimed)")
+        run(self.sb("backup", "a"))
+        self.floor_backup(vol_b)
+        os.sync()
+
+        for pct, figure, count in ((1, "1. backup after a 1 % change (50,000 files)" if not cfg.smoke else
+                                    f"1. backup after a 1 % change ({cfg.files:,} files)", cfg.pairs),
+                                   (0, "2. backup with no change (pure scan)", cfg.pairs)):
+            times_a, times_b = [], []
+            for i in range(count):
+                if pct:
+                    # One change, then both sides back up the same change from the same state: each side's .sync
+                    # held the previous source state, so A and B do exactly the same rsync work.
+                    run([sys.executable, os.path.join(self.shared, "mutate.py"), src, str(pct)])
+                os.sync()
+                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                for side in order:
+                    if side == "A":
+                        t, _ = timed(self.sb("backup", "a"))
+                        times_a.append(t)
+                    else:
+                        t = self.floor_backup(vol_b)
+                        times_b.append(t)
+                    os.sync()  # the next timed run does not pay for this one's dirty pages
+                    self.sleep_to_next_second()
+            a, b, ratio = median(times_a), median(times_b), pair_ratio(times_a, times_b)
+            log(f"{figure}: A {['%.3f' % t for t in times_a]} B {['%.3f' % t for t in times_b]}")
+            self.row(figure, a, b, ratio, "≤ 1.05", ratio <= 1.05)
+        # Check the work was the same: the product's newest snapshot equals the floor's.
+        diff = run(["diff", "-rq", ws.path("vol_a", ".sync"), ws.path("vol_b", ".sync")], check=False)
+        if diff.returncode != 0:
+            raise RuntimeError("product and floor .sync differ: " + diff.stdout[:2000])
+
+    @staticmethod
+    def sleep_to_next_second():
+        # Snapshot names have one-second resolution; the product waits for the next second rather than collide,
+        # which would bill up to a second to whichever side runs second within the same second.
+        time.sleep(1.0 - (time.time() % 1.0) + 0.01)
+
+    def floor_backup(self, volume):
+        start = time.perf_counter()
+        run(["rsync", *self.rsync_options, "--", self.ws.path("src") + "/", os.path.join(volume, ".sync") + "/"])
+        run(["btrfs", "subvolume", "snapshot", "-r", os.path.join(volume, ".sync"),
+             os.path.join(volume, snapshot_name(datetime.datetime.now()))])
+        return time.perf_counter() - start
+
+    # --- figures 3, 4, 6: prune and list at scale --------------------------------------------------------------------
+    def prune_figures(self):
+        cfg = self.cfg
+        for size in cfg.prune_sizes:
+            times_a, times_b, deleted = [], [], []
+            for i in range(cfg.prune_runs[size]):
+                vol_a, vol_b = self.ws.path(f"prune{size}_{i}_a"), self.ws.path(f"prune{size}_{i}_b")
+                make_hourly(self.ws, vol_a, size)
+                make_hourly(self.ws, vol_b, size)
+                write_config(self.config_file, {"p": {"backups": vol_a, "source": "/"},
+                                                "q": {"backups": vol_b, "source": "/"}})
+                candidates = [e["name"] for e in json.loads(run(self.sb("list", "q", "--json")).stdout) if e["prune"]]
+                os.sync()
+                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                for side in order:
+                    if side == "A":
+                        t, result = timed(self.sb("prune", "p", "--yes"))
+                        times_a.append(t)
+                        deleted.append(sum(1 for line in result.stdout.splitlines() if line.startswith("deleted ")))
+                    else:
+                        start = time.perf_counter()
+                        if candidates:
+                            run(["btrfs", "subvolume", "delete", *[os.path.join(vol_b, n) for n in candidates]])
+                        times_b.append(time.perf_counter() - start)
+                    os.sync()
+                delete_volume(vol_a)
+                delete_volume(vol_b)
+            a, b = median(times_a), median(times_b)
+            log(f"prune {size}: A {['%.3f' % t for t in times_a]} B {['%.3f' % t for t in times_b]}")
+            target = 0.3 if size == 1000 else None
+            label = ("3. " if size == 1000 else "6. ") + f"prune {size:,} hourly snapshots ({median(deleted):.0f} deleted)"
+            self.row(label, a, b, pair_ratio(times_a, times_b), "≤ 0.3 s" if target else "",
+                     a <= target if target else None)
+
+    def list_figures(self):
+        cfg = self.cfg
+        previous = 0
+        volume = self.ws.path("list")
+        write_config(self.config_file, {"l": {"backups": volume, "source": "/"}})
+        now = datetime.datetime.now().astimezone().replace(microsecond=0)
+        for size in cfg.list_sizes:
+            # Grow one volume: snapshots previous..size hours back.
+            os.makedirs(volume, exist_ok=True)
+            seed = self.ws.path("seed")
+            if not os.path.isdir(seed):
+                make_hourly(self.ws, volume, 0)
+            for h in range(previous, size):
+                snapshot_ro(seed, volume, snapshot_name(now - datetime.timedelta(hours=h)))
+            previous = size
+            os.sync()
+            times_a, times_b = [], []
+            for i in range(cfg.list_runs):
+                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                for side in order:
+                    if side == "A":
+                        t, result = timed(self.sb("list", "l"))
+                        lines = len(result.stdout.splitlines())
+                        if lines != size:
+                            raise RuntimeError(f"list printed {lines} lines for {size} snapshots")
+                        times_a.append(t)
+                    else:
+                        t, _ = timed(["ls", "-l", "--time-style=full-iso", volume])
+                        times_b.append(t)
+            a, b = median(times_a), median(times_b)
+            log(f"list {size}: A {['%.3f' % t for t in times_a]} B {['%.3f' % t for t in times_b]}")
+            target = 0.2 if size == 5000 else None
+            label = ("4. " if size == 5000 else "6. ") + f"list {size:,} snapshots"
+            self.row(label, a, b, pair_ratio(times_a, times_b), "≤ 0.2 s" if target else "", a <= target if target else None)
+
+    def startup_figure(self):
+        times = [timed([self.cli, "--version"])[0] for _ in range(7)]
+        self.row("CLI start-up (`snapshotbackup --version`)", median(times))
+
+    # --- figure 5: the daemon ---------------------------------------------------------------------------------------
+    def daemon_figure(self):
+        cfg, ws = self.cfg, self.ws
+        sections = {}
+        src = ws.path("dsrc")
+        os.makedirs(src, exist_ok=True)
+        with open(os.path.join(src, "file"), "w") as f:
+            f.write("x\n")
+        now = datetime.datetime.now().astimezone().replace(microsecond=0)
+        for i in range(cfg.sections):
+            volume = ws.path(f"dvol{i:02d}")
+            make_hourly(ws, volume, 1, now)  # a backup made just now: no catch-up at start
+            sections[f"d{i:02d}"] = {"source": src, "backups": volume, "schedule": "daily"}
+        daemon_config = os.path.join(ws.root, "daemon.ini")
+        write_config(daemon_config, sections)
+        notify_path = os.path.join(ws.root, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(notify_path)
+        env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+        env.pop("WATCHDOG_USEC", None)
+        env.pop("WATCHDOG_PID", None)
+        log_path = os.path.join(ws.root, "daemon.log")
+        with open(log_path, "w") as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen([self.daemon, "-c", daemon_config, "--state-file", os.path.join(ws.root, "state.json"),
+                                     "--log", "console"], stdout=out, stderr=subprocess.STDOUT, env=env)
+        ws.children.append(proc)
+        try:
+            sock.settimeout(30)
+            ready = None
+            while ready is None:
+                message = sock.recv(4096).decode(errors="replace")
+                if "READY=1" in message.split("\n"):
+                    ready = time.perf_counter() - start
+            cpu_ready = cpu_seconds(proc.pid)
+            time.sleep(cfg.idle)
+            if proc.poll() is not None:
+                raise RuntimeError("the daemon exited while idle: " + open(log_path).read()[-2000:])
+            cpu_idle = cpu_seconds(proc.pid) - cpu_ready
+            rss = rss_mb(proc.pid)
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+        finally:
+            sock.close()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        daemon_log = open(log_path).read()
+        if "catching up" in daemon_log:
+            raise RuntimeError("the daemon ran a catch-up backup; the idle figures would be wrong:\n" + daemon_log[-2000:])
+        self.row(f"5. daemon, {cfg.sections} sections: start → READY=1", ready, target="≤ 1 s", ok=ready <= 1.0)
+        self.row(f"5. daemon: RSS after {cfg.idle} s idle", rss, target="≤ 60 MB", ok=rss <= 60, unit="MB")
+        self.row(f"5. daemon: CPU time while idle {cfg.idle} s", cpu_idle,
+                 target="≤ 0.1 s" + ("" if cfg.idle == 60 else f" per 60 s"), ok=cpu_idle * 60 / cfg.idle <= 0.1)
+        self.row("5. daemon: CPU time from start to READY=1", cpu_ready)
+
+    def table(self):
+        header = ("figure", "snapshotbackup (A)", "floor (B)", "A / B", "target", "met")
+        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+        for row in self.rows:
+            lines.append("| " + " | ".join(row) + " |")
+        return "\n".join(lines)
+
+
+def machine_description():
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemTotal:"):
+            mem = int(line.split()[1]) / 1024 / 1024
+    return f"{platform.node()}: {cpu}, {os.cpu_count()} CPUs, {mem:.1f} GiB RAM, Linux {platform.release()}"
+
+
+def load():
+    return " ".join(open("/proc/loadavg").read().split()[:3])
+
+
+def git_describe():
+    r = run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], check=False)
+    dirty = run(["git", "-C", REPO, "status", "--porcelain", "--", "src"], check=False).stdout.strip()
+    return (r.stdout.strip() or "unknown") + (" (src modified)" if dirty else "")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--smoke", action="store_true", help="small workload, a minute or so; writes no RESULTS.md")
+    mode.add_argument("--full", action="store_true", help="the real workload (default)")
+    parser.add_argument("--bin", default=os.path.join(REPO, "artifacts/publish"), help="where snapshotbackup(d) are")
+    parser.add_argument("--shared", default=os.path.join(REPO, "..", "shared", "bench"), help="mktree.py, mutate.py")
+    parser.add_argument("--only", default="backup,prune,list,daemon,startup",
+                        help="comma-separated subset of backup,prune,list,daemon,startup")
+    parser.add_argument("--results", help="where to write the results (default bench/RESULTS.md in --full mode)")
+    parser.add_argument("--pairs", type=int, help="A/B pairs per backup figure")
+    parser.add_argument("--idle", type=int, help="daemon idle seconds")
+    args = parser.parse_args()
+
+    if os.geteuid() != 0:
+        sys.exit("bench: needs root (loopback mounts)")
+    cfg = Config(args.smoke)
+    if args.pairs:
+        cfg.pairs = args.pairs
+    if args.idle:
+        cfg.idle = args.idle
+    for tool in ("mkfs.btrfs", "btrfs", "rsync"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench: {tool} not found")
+    bin_dir = os.path.abspath(args.bin)
+    for exe in ("snapshotbackup", "snapshotbackupd"):
+        if not os.access(os.path.join(bin_dir, exe), os.X_OK):
+            sys.exit(f"bench: {bin_dir}/{exe} missing; run 'bash packaging/publish.sh' first")
+    shared = os.path.abspath(args.shared)
+    if not os.path.isfile(os.path.join(shared, "mktree.py")):
+        sys.exit(f"bench: {shared}/mktree.py not found (--shared DIR)")
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+
+    started = datetime.datetime.now().astimezone()
+    load_before = load()
+    log(f"mode {'smoke' if cfg.smoke else 'full'}; load average {load_before}")
+    ws = Workspace(cfg.image)
+    log(f"workspace {ws.root}")
+    bench = Bench(cfg, ws, bin_dir, shared)
+    only = set(args.only.split(","))
+    try:
+        if "startup" in only:
+            bench.startup_figure()
+        if "backup" in only:
+            bench.backup_figures()
+        if "prune" in only:
+            bench.prune_figures()
+        if "list" in only:
+            bench.list_figures()
+        if "daemon" in only:
+            bench.daemon_figure()
+    finally:
+        ws.close()
+    load_after = load()
+    elapsed = (datetime.datetime.now().astimezone() - started).total_seconds()
+    table = bench.table()
+    print(table)
+    print(f"\nload average before {load_before}, after {load_after}; {elapsed:.0f} s")
+
+    results = args.results or (None if cfg.smoke else os.path.join(REPO, "bench", "RESULTS.md"))
+    if results:
+        with open(results, "w") as f:
+            f.write("# Benchmark results\n\n")
+            f.write(f"- date: {started.isoformat(timespec='seconds')}\n")
+            f.write(f"- machine: {machine_description()}\n")
+            f.write(f"- load average (1, 5, 15 min): before {load_before}, after {load_after}"
+                    " (other work ran on this machine; absolute times are noisy)\n")
+            f.write(f"- commit: {git_describe()}; binaries: {bin_dir.replace(REPO + '/', '')}\n")
+            f.write(f"- mode: {'smoke' if cfg.smoke else 'full'}; {cfg.pairs} A/B pairs per backup figure, "
+                    f"{'/'.join(str(cfg.prune_runs[s]) for s in cfg.prune_sizes)} per prune size, {cfg.list_runs} per list size; daemon idle {cfg.idle} s; "
+                    f"run took {elapsed:.0f} s\n")
+            f.write("- how: `python3 bench/run.py --full` (see bench/README.md)\n\n")
+            f.write(table + "\n")
+        log(f"wrote {results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
