@@ -15,6 +15,7 @@ import datetime
 import fcntl
 import json
 import os
+import re
 import platform
 import shutil
 import signal
@@ -31,7 +32,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The product's rsync options (src/SnapshotBackup.Core/Rsync/RsyncCommandBuilder.cs, BaseOptions). The floor uses the
 # same; read_base_options() checks this copy against the source so the two cannot drift apart silently.
 RSYNC_OPTIONS = ["--archive", "--hard-links", "--acls", "--xattrs", "--numeric-ids", "--sparse", "--delete",
-                 "--delete-excluded", "--stats"]
+                 "--delete-excluded", "--stats", "--modify-window=-1"]
 
 # btrfs ioctls, for making thousands of snapshots quickly (one process per snapshot would dominate the setup time).
 BTRFS_IOC_SNAP_CREATE_V2 = 0x50009417  # _IOW(0x94, 23, struct btrfs_ioctl_vol_args_v2), 4096 bytes
@@ -80,7 +81,8 @@ def read_base_options():
     text = open(path, encoding="utf-8").read()
     block = text[text.index("BaseOptions"):]
     block = block[block.index("[") + 1:block.index("];")]
-    options = [part.strip().strip('"') for part in block.split(",") if part.strip()]
+    block = re.sub(r"//[^\n]*", "", block)  # comments inside the list
+    options = re.findall(r'"([^"]*)"', block)
     if options != RSYNC_OPTIONS:
         log(f"note: the product's rsync options changed to {options}; the floor follows them")
     return options

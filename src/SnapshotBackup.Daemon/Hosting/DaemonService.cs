@@ -56,6 +56,8 @@ internal sealed class DaemonService(
                 notifier.Ready();
             }
             logger.LogInformation("snapshotbackupd ready");
+            _ = Task.Delay(TimeSpan.FromSeconds(3), lifetime.ApplicationStopping)
+                .ContinueWith(t => MemoryTrimmer.Trim(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         });
         lifetime.ApplicationStopping.Register(() =>
         {

@@ -2,7 +2,7 @@ using Quartz;
 
 namespace SnapshotBackup.Daemon.Hosting;
 
-/// <summary>After every job, refreshes the "next run" shown in the status line and state file.</summary>
+/// <summary>After every job, refreshes the "next run" shown in the status line and state file, and trims memory.</summary>
 internal sealed class NextRunListener(JobRegistrar registrar) : IJobListener
 {
     public string Name => "next-run";
@@ -14,6 +14,9 @@ internal sealed class NextRunListener(JobRegistrar registrar) : IJobListener
     public ValueTask JobProgressChanged(IJobExecutionContext context, Quartz.Extensibility.FireInstanceProgress progress, CancellationToken cancellationToken) =>
         ValueTask.CompletedTask;
 
-    public async ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken) =>
+    public async ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken)
+    {
         await registrar.RefreshNextAsync(context.Scheduler, cancellationToken);
+        MemoryTrimmer.Trim();
+    }
 }

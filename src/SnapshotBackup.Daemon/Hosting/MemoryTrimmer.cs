@@ -1,0 +1,28 @@
+using System.Runtime.InteropServices;
+
+namespace SnapshotBackup.Daemon.Hosting;
+
+/// <summary>
+/// Gives memory back while the daemon idles: an aggressive (decommitting) full GC and glibc's malloc_trim, after
+/// start-up and after each job. The daemon spends nearly all its life waiting, so a few milliseconds here keep its
+/// resident size at the runtime's floor instead of its high-water mark.
+/// </summary>
+internal static partial class MemoryTrimmer
+{
+    public static void Trim()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: nothing to trim.
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
+}
