@@ -22,14 +22,26 @@ bash packaging/publish.sh || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit
 rm -f artifacts/snapshotbackup_*_amd64.deb
 bash packaging/build-deb.sh || echo "packaging/build-deb.sh failed"
 
+test_mounts() { grep -E '/(sbtest|sb-)[^ ]*' /proc/mounts | sort || true; }
+test_processes() { pgrep -f 'snapshotbackupd\.dll|sbtest-|sb-dbus-|sb-notify' | sort || true; }
+mounts_before=$(test_mounts)
+processes_before=$(test_processes)
+
 log=$(mktemp)
 dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# Leftovers are defects: a test run must leave no mounts, loop devices or processes behind.
-leftover=$(grep -E '/(sbtest|sb-)[^ ]*' /proc/mounts || true)
+# Leftovers are defects: a test run must leave no mounts or processes behind (those that were there before the run,
+# from somebody else's work on the same machine, do not count).
+sleep 1
+leftover=$(comm -13 <(echo "$mounts_before") <(test_mounts))
 if [ -n "$leftover" ]; then
   echo "LEFTOVER MOUNTS: $leftover"
+  status=1
+fi
+stray=$(comm -13 <(echo "$processes_before") <(test_processes))
+if [ -n "$stray" ]; then
+  echo "LEFTOVER PROCESSES: $(ps -o pid=,args= -p $(echo $stray) 2>/dev/null)"
   status=1
 fi
 
