@@ -17,8 +17,9 @@ mirror=${SNAPSHOTBACKUP_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # The .deb's Depends are included (there is no network inside the container); man-db for systemd-analyze verify's
 # check of Documentation=man:... A different list rebuilds the cache.
 packages=systemd,systemd-sysv,dbus,rsync,btrfs-progs,openssh-client,util-linux,procps,man-db
-# The unit's exposure (systemd-analyze security); see the SystemCallFilter= comment in deploy/snapshotbackupd.service.
-max_exposure=3.6
+# The unit's exposure (systemd-analyze security, 3.4); see the ProtectClock= and SystemCallFilter= comments in
+# deploy/snapshotbackupd.service.
+max_exposure=3.5
 schedule='*/3 * * * * ?'
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -124,8 +125,12 @@ mount "$loop" "$vol" || abort "mount btrfs"
 # ---------------------------------------------------------------- boot
 step "boot the container"
 echo "$machine" > "$root/etc/hostname"
+# The container gets the unified cgroup hierarchy (as on a Debian 12 host) and the bpf() system call, so that its
+# systemd enforces device policies (DeviceAllow=) with BPF: on a hybrid or legacy host nspawn would otherwise give it
+# a read-only v1 devices hierarchy, or no bpf(), and every device policy would silently do nothing.
+grep -q ' - cgroup2 ' /proc/self/mountinfo && export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
 systemd-nspawn -D "$root" --machine="$machine" --register=no --keep-unit --link-journal=no --private-network \
-  --console=passive -b --bind="$vol:/mnt/backup" --bind-ro="$deb:/root/snapshotbackup.deb" \
+  --console=passive --system-call-filter=bpf -b --bind="$vol:/mnt/backup" --bind-ro="$deb:/root/snapshotbackup.deb" \
   >"$work/console.log" 2>&1 </dev/null &
 nspawn_pid=$!
 # The container's PID 1: a child or grandchild of nspawn that is PID 1 of its own PID namespace and runs systemd.
@@ -207,8 +212,9 @@ fi
 
 # ---------------------------------------------------------------- first backup, on a schedule
 step "configure [alpha] and start the daemon"
-# The source has what the hardening must not break: an unreadable file of another user, a setuid file, a device
-# node, a file capability (xattr security.capability), an ACL.
+# The source has what the hardening must not break: an unreadable file of another user, a setuid file, device
+# nodes (also of majors that are in no /proc/devices: 60 is reserved for local use), a file capability (xattr
+# security.capability), an ACL.
 inside sh -ec '
   mkdir -p /srv/alpha/sub
   echo hello > /srv/alpha/hello.txt
@@ -216,11 +222,21 @@ inside sh -ec '
   chmod 700 /srv/alpha/sub; chown 1234:1234 /srv/alpha/sub
   cp /bin/true /srv/alpha/suid; chmod 4755 /srv/alpha/suid
   mknod /srv/alpha/null c 1 3
+  mknod /srv/alpha/char60 c 60 0
+  mknod /srv/alpha/block60 b 60 0
   cp /bin/true /srv/alpha/cap
 
   mkdir -p /etc/snapshotbackup.d
   printf "[alpha]\nsource = /srv/alpha\nbackups = /mnt/backup/alpha\nschedule = %s\n" "$1" > /etc/snapshotbackup.d/10-alpha.ini
 ' sh "$schedule" || abort "preparing the source and config"
+# The device checks below only mean something if the device cgroup is enforced here: with a device allow list (like
+# the unit's implied DeviceAllow=char-rtc r of ProtectClock=) mknod of another device must fail; without, succeed.
+probe() { inside systemd-run --wait --pipe --quiet "$@" sh -c 'mknod /srv/probe c 60 0 && rm /srv/probe' 2>&1; }
+if ! denied=$(probe -p "DeviceAllow=char-rtc r") && probe >/dev/null; then
+  ok "the device cgroup is enforced: with DeviceAllow=char-rtc r mknod fails ($(echo "$denied" | head -1))"
+else
+  fail "the device cgroup is not enforced in the container: the device node checks would prove nothing"
+fi
 setfattr -n security.capability -v 0sAQAAAgAgAAAAAAAAAAAAAAAAAAA= "$root/srv/alpha/cap" 2>/dev/null \
   || echo "(cannot set security.capability on the overlay; not checked)"
 if out=$(inside snapshotbackup setup alpha 2>&1); then ok "snapshotbackup setup alpha"; else echo "$out"; abort "snapshotbackup setup alpha"; fi
@@ -250,7 +266,9 @@ snap=$vol/alpha/$(snapshots alpha | tail -1)
 [ "$(cat "$snap/sub/secret" 2>/dev/null)" = secret ] && [ "$(stat -c %u:%a "$snap/sub/secret")" = 1234:0 ] \
   && ok "an unreadable file of another user was backed up with owner and mode" || fail "sub/secret: $(stat -c '%u:%a' "$snap/sub/secret" 2>&1)"
 [ "$(stat -c %a "$snap/suid" 2>/dev/null)" = 4755 ] && ok "a setuid file kept its mode 4755" || fail "suid: $(stat -c %a "$snap/suid" 2>&1)"
-[ "$(stat -c %F:%t:%T "$snap/null" 2>/dev/null)" = "character special file:1:3" ] && ok "a device node was recreated (CAP_MKNOD, no device policy)" || fail "device node: $(stat -c %F "$snap/null" 2>&1)"
+devices=$(cd "$snap" && stat -c %n=%F:%t:%T null char60 block60 2>&1 | tr '\n' ' ')
+[ "$devices" = "null=character special file:1:3 char60=character special file:3c:0 block60=block special file:3c:0 " ] \
+  && ok "device nodes were recreated, also of unregistered majors (CAP_MKNOD, DeviceAllow=char-*/block-* rwm)" || fail "device nodes: $devices"
 if getfattr -n security.capability "$root/srv/alpha/cap" >/dev/null 2>&1; then
   getfattr -n security.capability "$snap/cap" >/dev/null 2>&1 && ok "a file capability (security.capability) was kept" || fail "security.capability lost"
 fi
