@@ -80,6 +80,28 @@ public class NotifyCommandTests
     }
 
     [Test]
+    public async Task The_published_native_command_delivers_too()
+    {
+        // The NativeAOT build (packaging/publish.sh, run by the test command first) is what users and the .deb run.
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SnapshotBackup.Daemon.sln")))
+        {
+            dir = dir.Parent;
+        }
+        var native = dir is null ? null : Path.Combine(dir.FullName, "artifacts", "publish", "snapshotbackup");
+        if (native is null || !File.Exists(native))
+        {
+            Assert.Ignore("artifacts/publish/snapshotbackup is not built (bash packaging/publish.sh)");
+        }
+        var result = Shell.Run(native!, ["-c", Config("notify_user = " + TestUser.Name), "notify-test", "data1"], null, TimeSpan.FromMinutes(1));
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
+        Assert.That(call?.Summary, Does.Contain("data1"));
+        Assert.That(call!.AppName, Is.EqualTo("snapshotbackup"));
+    }
+
+    [Test]
     public async Task A_failed_backup_of_a_section_that_never_succeeded_is_notified_critical_with_the_reason()
     {
         var result = CliProcess.Run("-c", Config("notify_user = " + TestUser.Name), "--state-file", StateFile(null), "backup", "data1");
