@@ -8,6 +8,24 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        using var cancellation = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (!cancellation.IsCancellationRequested)
+            {
+                new ConsoleLogger(LogLevel.Warning, Console.Error).LogWarning("{Signal} received: stopping", context.Signal);
+                cancellation.Cancel();
+            }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await RunAsync(args, Console.Out, Console.Error, cancellation.Token);
+    }
+
+    /// <summary>Everything but the signal handlers: parse, run, map exceptions to exit codes (tests call this in-process).</summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         CliArguments arguments;
         try
         {
@@ -15,7 +33,7 @@ internal static class Program
         }
         catch (UsageException e)
         {
-            await Console.Error.WriteLineAsync("error: " + e.Message);
+            await error.WriteLineAsync("error: " + e.Message);
             return ExitCodes.Usage;
         }
         var level = arguments.Debug switch
@@ -24,24 +42,11 @@ internal static class Program
             1 => LogLevel.Debug,
             _ => LogLevel.Trace,
         };
-        var logger = new ConsoleLogger(level, Console.Error);
-
-        using var cancellation = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            if (!cancellation.IsCancellationRequested)
-            {
-                logger.LogWarning("{Signal} received: stopping", context.Signal);
-                cancellation.Cancel();
-            }
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        var logger = new ConsoleLogger(level, error);
 
         try
         {
-            return await new CliApp(arguments, logger, Console.Out, Console.Error).RunAsync(cancellation.Token);
+            return await new CliApp(arguments, logger, output, error).RunAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
