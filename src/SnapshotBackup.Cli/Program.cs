@@ -55,7 +55,7 @@ internal static class Program
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogError("{Message}", e.Message);
+            logger.LogError("{Message}", MessageText.Abbreviate(e.Message));
             logger.LogDebug("{Exception}", e.ToString());
             return ExitCodes.For(e);
         }
