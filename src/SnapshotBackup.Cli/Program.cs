@@ -14,6 +14,24 @@ internal static class Program
             // Hidden: started by the daemon or the CLI as a desktop user, the notification as JSON on stdin.
             return await NotifyChild.RunAsync(Console.OpenStandardInput(), Console.Error, CancellationToken.None);
         }
+        using var cancellation = new CancellationTokenSource();
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (!cancellation.IsCancellationRequested)
+            {
+                new ConsoleLogger(LogLevel.Warning, Console.Error).LogWarning("{Signal} received: stopping", context.Signal);
+                cancellation.Cancel();
+            }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return await RunAsync(args, Console.Out, Console.Error, cancellation.Token);
+    }
+
+    /// <summary>Everything but the signal handlers: parse, run, map exceptions to exit codes (tests call this in-process).</summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         CliArguments arguments;
         try
         {
@@ -21,7 +39,7 @@ internal static class Program
         }
         catch (UsageException e)
         {
-            await Console.Error.WriteLineAsync("error: " + e.Message);
+            await error.WriteLineAsync("error: " + e.Message);
             return ExitCodes.Usage;
         }
         var level = arguments.Debug switch
@@ -30,24 +48,11 @@ internal static class Program
             1 => LogLevel.Debug,
             _ => LogLevel.Trace,
         };
-        var logger = new ConsoleLogger(level, Console.Error);
-
-        using var cancellation = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            if (!cancellation.IsCancellationRequested)
-            {
-                logger.LogWarning("{Signal} received: stopping", context.Signal);
-                cancellation.Cancel();
-            }
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        var logger = new ConsoleLogger(level, error);
 
         try
         {
-            return await new CliApp(arguments, logger, Console.Out, Console.Error).RunAsync(cancellation.Token);
+            return await new CliApp(arguments, logger, output, error).RunAsync(cancellationToken);
         }
         catch (OperationCanceledException)
         {
@@ -56,7 +61,7 @@ internal static class Program
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            logger.LogError("{Message}", e.Message);
+            logger.LogError("{Message}", MessageText.Abbreviate(e.Message));
             logger.LogDebug("{Exception}", e.ToString());
             return ExitCodes.For(e);
         }

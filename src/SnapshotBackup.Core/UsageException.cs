@@ -3,7 +3,7 @@ namespace SnapshotBackup.Core;
 /// <summary>A bad command line: one clear message, exit code 2, nothing changed.</summary>
 public sealed class UsageException : Exception
 {
-    public UsageException(string message) : base(message)
+    public UsageException(string message) : base(MessageText.Abbreviate(message))
     {
     }
 
@@ -11,7 +11,7 @@ public sealed class UsageException : Exception
     {
     }
 
-    public UsageException(string message, Exception inner) : base(message, inner)
+    public UsageException(string message, Exception inner) : base(MessageText.Abbreviate(message), inner)
     {
     }
 }

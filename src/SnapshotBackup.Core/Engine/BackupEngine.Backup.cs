@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Internal;
 using SnapshotBackup.Core.Rsync;
 using SnapshotBackup.Core.Volume;
 
@@ -38,6 +39,9 @@ public sealed partial class BackupEngine
             EnsureSync(volume, listing);
         }
 
+        // The source directory as it was when rsync started: a source renamed away, unmounted or replaced while rsync
+        // ran is not what the snapshot would claim to be a backup of.
+        var sourceIdentity = RemoteSource.TryParse(source, out _) ? null : LibC.Stat(source, out _);
         logger.LogInformation("backing up {Source} into {Sync}", source, volume.SyncPath);
         var result = await rsync.RunAsync(
             new RsyncOptions(source, volume.SyncPath)
@@ -56,6 +60,7 @@ public sealed partial class BackupEngine
             return new BackupOutcome(null, result.BytesTransferred, result.Duration, result.FilesVanished, []);
         }
 
+        CheckSourceUnchanged(source, sourceIdentity);
         var name = await TakeSnapshotAsync(volume, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
             name, result.BytesTransferred, result.Duration.TotalSeconds);
@@ -90,6 +95,19 @@ public sealed partial class BackupEngine
             throw new SourceUnavailableException(
                 $"source {source} is empty while the newest backup {newest.Name} is not (source disk not mounted?); " +
                 "refusing to back up nothing. Set allow_empty_source = true if this is intended.");
+        }
+    }
+
+    private static void CheckSourceUnchanged(string source, LibC.StatInfo? before)
+    {
+        if (before is not { } b)
+        {
+            return;
+        }
+        if (LibC.Stat(source, out _) is not { } a || a.Device != b.Device || a.Inode != b.Inode)
+        {
+            throw new SourceUnavailableException(
+                $"source {source} disappeared or was replaced while rsync copied it (renamed or unmounted?); no snapshot taken, .sync is kept");
         }
     }
 

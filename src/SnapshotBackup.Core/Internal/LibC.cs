@@ -84,6 +84,7 @@ internal static unsafe partial class LibC
     public static partial uint GetEUid();
 
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const int AT_FDCWD = -100;
 
     /// <summary>The fields of struct stat (x86_64 and aarch64 share these offsets for the ones read here).</summary>
     public readonly record struct StatInfo(ulong Device, ulong Inode, uint Mode)
@@ -103,6 +104,22 @@ internal static unsafe partial class LibC
         }
         errno = 0;
         // x86_64: st_dev@0 st_ino@8 st_nlink@16 st_mode@24; aarch64: st_dev@0 st_ino@8 st_mode@16.
+        var mode = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
+            ? *(uint*)(buffer + 16)
+            : *(uint*)(buffer + 24);
+        return new StatInfo(*(ulong*)buffer, *(ulong*)(buffer + 8), mode);
+    }
+
+    /// <summary>stat (following symlinks) of an absolute path; null with errno when it fails.</summary>
+    public static StatInfo? Stat(string path, out int errno)
+    {
+        var buffer = stackalloc byte[256];
+        if (FStatAt(AT_FDCWD, path, buffer, 0) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        errno = 0;
         var mode = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
             ? *(uint*)(buffer + 16)
             : *(uint*)(buffer + 24);

@@ -123,6 +123,13 @@ public sealed class ProcessRunner(ILogger logger)
 
         await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None)
             .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        // Process.Dispose does not close redirected streams once they were read synchronously (StandardOutput was
+        // used): without this the daemon kept two pipe descriptors open per run, forever.
+        process.StandardOutput.Dispose();
+        if (!inheritStandardError)
+        {
+            process.StandardError.Dispose();
+        }
         stopwatch.Stop();
         string tailText;
         lock (tail)

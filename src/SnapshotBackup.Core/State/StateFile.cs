@@ -18,6 +18,7 @@ public sealed class StateFile(string path)
         TypeInfoResolver = StateJsonContext.Default,
     }.GetTypeInfo(typeof(DaemonState));
 
+    // Absolute: a relative --state-file (e.g. "state.json") has no directory part to create or write the temp file in.
     public string Path { get; } = System.IO.Path.GetFullPath(path);
 
     /// <summary>The path from <c>$STATE_DIRECTORY</c> (systemd's StateDirectory=) or the default.</summary>
