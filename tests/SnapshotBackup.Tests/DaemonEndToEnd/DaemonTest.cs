@@ -116,29 +116,5 @@ public abstract class DaemonTest
     }
 
     /// <summary>Processes whose command line is rsync and mentions <paramref name="text"/>.</summary>
-    protected static IReadOnlyList<int> RsyncProcesses(string text)
-    {
-        var found = new List<int>();
-        foreach (var dir in Directory.GetDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            string[] argv;
-            try
-            {
-                argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            if (argv.Length > 0 && Path.GetFileName(argv[0]) == "rsync" && argv.Any(a => a.Contains(text, StringComparison.Ordinal)))
-            {
-                found.Add(pid);
-            }
-        }
-        return found;
-    }
+    protected static IReadOnlyList<int> RsyncProcesses(string text) => ProcessScan.Rsync(text);
 }

@@ -30,7 +30,7 @@ public class SafetyTests : VolumeTest
         }
         _started.Clear();
         // rsync processes of this test's volume that outlived a killed CLI (when the product is broken).
-        foreach (var pid in RsyncPids())
+        foreach (var pid in ProcessScan.Rsync(Backups))
         {
             Shell.Run("kill", "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -41,49 +41,14 @@ public class SafetyTests : VolumeTest
         _mounts.Clear();
     }
 
-    /// <summary>Pids of rsync processes whose command line mentions this test's backups directory.</summary>
-    private List<int> RsyncPids()
-    {
-        var pids = new List<int>();
-        if (Backups is null)
-        {
-            return pids;
-        }
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            string[] argv;
-            try
-            {
-                argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-            if (argv.Length > 0 && Path.GetFileName(argv[0]) == "rsync" && argv.Any(a => a.Contains(Backups, StringComparison.Ordinal)))
-            {
-                pids.Add(pid);
-            }
-        }
-        return pids;
-    }
-
     private List<int> RsyncPidsAfterShortWait()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var pids = RsyncPids();
+        var pids = ProcessScan.Rsync(Backups);
         while (pids.Count > 0 && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(200);
-            pids = RsyncPids();
+            pids = ProcessScan.Rsync(Backups);
         }
         return pids;
     }
@@ -98,7 +63,7 @@ public class SafetyTests : VolumeTest
         _started.Add(process);
         var stderr = process.StandardError.ReadToEndAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!(Directory.Exists(Path.Combine(Backups, ".sync")) && RsyncPids().Count > 0))
+        while (!(Directory.Exists(Path.Combine(Backups, ".sync")) && ProcessScan.Rsync(Backups).Count > 0))
         {
             if (process.HasExited)
             {

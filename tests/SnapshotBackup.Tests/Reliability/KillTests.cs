@@ -157,7 +157,7 @@ public class KillTests : ReliabilityTest
         var log = daemon.StandardError.ReadToEndAsync();
         _ = daemon.StandardOutput.ReadToEndAsync();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (RsyncPids(Loop.Root).Count == 0)
+        while (ProcessScan.Rsync(Loop.Root).Count == 0)
         {
             Assert.That(daemon.HasExited, Is.False, () => "the daemon ended: " + log.Result);
             Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the daemon started no rsync within 90 s");

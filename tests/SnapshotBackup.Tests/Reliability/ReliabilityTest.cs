@@ -41,7 +41,7 @@ public abstract class ReliabilityTest : VolumeTest
             process.Dispose();
         }
         _started.Clear();
-        foreach (var pid in RsyncPids(Loop?.Root))
+        foreach (var pid in ProcessScan.Rsync(Loop?.Root))
         {
             LibC.Kill(pid, LibC.SIGKILL);
         }
@@ -121,46 +121,15 @@ public abstract class ReliabilityTest : VolumeTest
         }
     }
 
-    /// <summary>rsync processes whose command line mentions <paramref name="marker"/> (this test's temp root).</summary>
-    protected static List<int> RsyncPids(string? marker)
-    {
-        var pids = new List<int>();
-        if (marker is null)
-        {
-            return pids;
-        }
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            string[] argv;
-            try
-            {
-                argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            if (argv.Length > 0 && Path.GetFileName(argv[0]) == "rsync" && argv.Any(a => a.Contains(marker, StringComparison.Ordinal)))
-            {
-                pids.Add(pid);
-            }
-        }
-        return pids;
-    }
-
     /// <summary>rsync children of this test still alive 10 s after their parent died (should be none).</summary>
     protected List<int> SurvivingRsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var pids = RsyncPids(Loop.Root);
+        var pids = ProcessScan.Rsync(Loop.Root);
         while (pids.Count > 0 && DateTime.UtcNow < deadline)
         {
             Thread.Sleep(200);
-            pids = RsyncPids(Loop.Root);
+            pids = ProcessScan.Rsync(Loop.Root);
         }
         return pids;
     }
@@ -168,7 +137,7 @@ public abstract class ReliabilityTest : VolumeTest
     protected void WaitForRsync(RunningCli cli, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (RsyncPids(Loop.Root).Count == 0)
+        while (ProcessScan.Rsync(Loop.Root).Count == 0)
         {
             if (cli.Process.HasExited)
             {
