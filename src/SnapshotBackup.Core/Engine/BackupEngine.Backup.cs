@@ -43,16 +43,24 @@ public sealed partial class BackupEngine
         // ran is not what the snapshot would claim to be a backup of.
         var sourceIdentity = RemoteSource.TryParse(source, out _) ? null : LibC.Stat(source, out _);
         logger.LogInformation("backing up {Source} into {Sync}", source, volume.SyncPath);
-        var result = await rsync.RunAsync(
-            new RsyncOptions(source, volume.SyncPath)
-            {
-                Ignore = config.Ignore,
-                Checksum = request.Checksum,
-                DryRun = request.DryRun,
-                Progress = request.Progress,
-            },
-            cancellationToken,
-            request.OnProgress).ConfigureAwait(false);
+        RsyncResult result;
+        try
+        {
+            result = await rsync.RunAsync(
+                new RsyncOptions(source, volume.SyncPath)
+                {
+                    Ignore = config.Ignore,
+                    Checksum = request.Checksum,
+                    DryRun = request.DryRun,
+                    Progress = request.Progress,
+                },
+                cancellationToken,
+                request.OnProgress).ConfigureAwait(false);
+        }
+        catch (RsyncException e) when (e.DiskFull)
+        {
+            throw new OperationFailedException(DiskFullMessage(volume, source, e), e);
+        }
 
         if (request.DryRun)
         {
@@ -95,6 +103,30 @@ public sealed partial class BackupEngine
             throw new SourceUnavailableException(
                 $"source {source} is empty while the newest backup {newest.Name} is not (source disk not mounted?); " +
                 "refusing to back up nothing. Set allow_empty_source = true if this is intended.");
+        }
+    }
+
+    /// <summary>Says the volume is full, how much space it has and roughly how much the source needs, and what to do.</summary>
+    private static string DiskFullMessage(BackupVolume volume, string source, RsyncException e)
+    {
+        static string Size(long bytes) => bytes >= 1L << 30 ? $"{bytes / (double)(1L << 30):0.0} GiB" : $"{bytes / (double)(1L << 20):0.0} MiB";
+        var space = LibC.FileSystemSpace(volume.Path) is { } s ? $" has {Size(s.Available)} free of {Size(s.Total)}" : " is full";
+        var needed = !RemoteSource.TryParse(source, out _) && DirectorySize(source) is { } bytes ? $"; the source holds about {Size(bytes)}" : string.Empty;
+        return $"the backup volume is full: {volume.Path}{space}{needed}. rsync stopped with exit code {e.ExitCode}; no snapshot was taken " +
+               "and .sync is kept. Free space on the volume (snapshotbackup prune/decay, or a bigger disk) and run the backup again.";
+    }
+
+    /// <summary>Apparent size of a local tree (a one-off walk, only on the disk-full error path); null when unreadable.</summary>
+    private static long? DirectorySize(string path)
+    {
+        try
+        {
+            var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint };
+            return new DirectoryInfo(path).EnumerateFiles("*", options).Sum(f => f.Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -139,5 +139,18 @@ internal static unsafe partial class LibC
         return *(long*)buffer;
     }
 
+    /// <summary>Bytes available to unprivileged users and total bytes of the filesystem holding <paramref name="path"/>.</summary>
+    public static (long Available, long Total)? FileSystemSpace(string path)
+    {
+        // struct statfs (64-bit): f_type@0 f_bsize@8 f_blocks@16 f_bfree@24 f_bavail@32.
+        var buffer = stackalloc byte[256];
+        if (StatFs(path, buffer) != 0)
+        {
+            return null;
+        }
+        var blockSize = *(long*)(buffer + 8);
+        return (*(long*)(buffer + 32) * blockSize, *(long*)(buffer + 16) * blockSize);
+    }
+
     public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 }

@@ -64,6 +64,8 @@ public class FaultTests : ReliabilityTest
 
         Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
         Assert.That(result.Error, Does.Contain("the backup volume is full"), result.ToString());
+        Assert.That(result.Error, Does.Match(@"MiB free of \d+\.\d MiB; the source holds about 300\.\d MiB"), "how much space there is and is needed");
+        Assert.That(result.Error, Does.Contain("run the backup again"), "what to do");
         AssertNoStackTrace(result);
         Assert.That(volume.List().Snapshots.Select(s => s.Name), Is.EqualTo(older), "no snapshot of the incomplete copy");
         foreach (var (name, tree) in before)
