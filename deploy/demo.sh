@@ -13,7 +13,7 @@ if [ "${1:-}" = clean ]; then
   exit 0
 fi
 
-for pkg in rsync btrfs-progs; do
+for pkg in rsync btrfs-progs gcc libc6-dev zlib1g-dev; do  # gcc, libc6-dev, zlib1g-dev: linking the NativeAOT CLI
   dpkg -s "$pkg" >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq "$pkg" >/dev/null; }
 done
 [ -x "$bin" ] || bash packaging/publish.sh
