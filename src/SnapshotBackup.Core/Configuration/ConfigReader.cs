@@ -55,9 +55,25 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
         var maxConcurrent = Find(DefaultSection, MaxConcurrent) is { } m ? ParseMaxConcurrent(m) : 2;
 
         var backups = new OrderedDictionary<string, BackupConfig>(StringComparer.OrdinalIgnoreCase);
+        var volumes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, lastFile) in sections)
         {
-            backups[name] = Build(name, lastFile);
+            var backup = Build(name, lastFile);
+            // One volume per backup: two sources in one .sync would mix their snapshots and prune one for the other.
+            var volume = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backup.Backups));
+            if (volumes.TryGetValue(volume, out var other))
+            {
+                throw new ConfigException(
+                    $"{backup.KeyOrigins.GetValueOrDefault(Backups, lastFile)}: [{name}] backups = {backup.Backups}: [{other}] already backs up into it; give each backup its own directory");
+            }
+            volumes[volume] = name;
+            if (!backup.IsRemoteSource && IsInside(volume, Path.TrimEndingDirectorySeparator(Path.GetFullPath(backup.Source))) is { } relative
+                && !backup.Ignore.Any(i => relative.StartsWith(i.TrimEnd('/'), StringComparison.Ordinal)))
+            {
+                warnings.Add($"{backup.KeyOrigins.GetValueOrDefault(Backups, lastFile)}: [{name}] backups {backup.Backups} lies inside its source " +
+                             $"{backup.Source}; add 'ignore = {relative}' or every backup copies the earlier ones");
+            }
+            backups[name] = backup;
         }
         if (backups.Count == 0)
         {
@@ -65,6 +81,10 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
         }
         return new ConfigSet(paths, searched, backups, defaults, warnings) { MaxConcurrent = maxConcurrent };
     }
+
+    /// <summary>The path of <paramref name="path"/> relative to <paramref name="root"/> with a leading '/', or null when outside.</summary>
+    private static string? IsInside(string path, string root) =>
+        root == "/" ? path : path.StartsWith(root + "/", StringComparison.Ordinal) ? path[root.Length..] : null;
 
     private BackupConfig Build(string name, string lastFile)
     {

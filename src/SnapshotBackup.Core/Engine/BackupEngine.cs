@@ -23,6 +23,11 @@ public sealed partial class BackupEngine(
     /// <summary>Creates the backups directory (mkdir -p), refusing when it would not be on btrfs.</summary>
     public void Setup(BackupConfig config)
     {
+        if (MountTable.UnmountedMountPoint(config.Backups) is { } mountPoint)
+        {
+            throw new OperationFailedException(
+                $"{config.Backups} is on {mountPoint}, which /etc/fstab mounts but is not mounted now; mount it first. Nothing was created.");
+        }
         var existing = config.Backups;
         while (!Directory.Exists(existing))
         {

@@ -20,6 +20,11 @@ public sealed class BackupVolume(string path, IBtrfsManager btrfs)
     /// <summary>Throws <see cref="VolumeUnavailableException"/> unless the directory exists and is on btrfs.</summary>
     public void EnsureAvailable(string backupName)
     {
+        if (MountTable.UnmountedMountPoint(Path) is { } mountPoint)
+        {
+            throw new VolumeUnavailableException(
+                $"backups directory {Path} is on {mountPoint}, which /etc/fstab mounts but is not mounted now (disk not plugged in?); mount it and try again");
+        }
         if (!Directory.Exists(Path))
         {
             throw new VolumeUnavailableException(

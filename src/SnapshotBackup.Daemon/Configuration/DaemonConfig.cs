@@ -10,17 +10,22 @@ internal sealed record DaemonConfig(ConfigSet Set, IReadOnlyDictionary<string, B
     public static DaemonConfig Load(string? explicitPath)
     {
         var set = ConfigLoader.Load(explicitPath);
-        var schedules = new Dictionary<string, BackupSchedule>(StringComparer.Ordinal);
+        var schedules = new Dictionary<string, BackupSchedule>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, backup) in set.Backups)
         {
+            var origin = backup.KeyOrigins.TryGetValue("schedule", out var file) ? file : string.Join(", ", set.Files);
             try
             {
                 schedules[name] = ScheduleParser.Parse(backup.Schedule);
             }
             catch (FormatException e)
             {
-                var origin = backup.KeyOrigins.TryGetValue("schedule", out var file) ? file : string.Join(", ", set.Files);
                 throw new ConfigException($"{origin}: [{name}] schedule = '{backup.Schedule}': {e.Message}", e);
+            }
+            // Quartz refuses a trigger that never fires; say so here rather than fail the start or a reload half-way.
+            if (schedules[name].NextAfter(DateTimeOffset.Now) is null)
+            {
+                throw new ConfigException($"{origin}: [{name}] schedule = '{backup.Schedule}': it never fires again");
             }
         }
         return new DaemonConfig(set, schedules);

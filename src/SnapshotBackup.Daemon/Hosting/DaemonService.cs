@@ -116,8 +116,18 @@ internal sealed class DaemonService(
         finally
         {
             notifier.Ready();
-            await registrar.RefreshNextAsync(_scheduler, CancellationToken.None);
-            _reloading.Release();
+            try
+            {
+                await registrar.RefreshNextAsync(_scheduler, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning("after the reload, the next run could not be shown: {Reason}", e.Message);
+            }
+            finally
+            {
+                _reloading.Release();
+            }
         }
     }
 

@@ -16,7 +16,7 @@ internal sealed class JobRegistrar(ConfigStore configs, BackupEngine engine, Sta
     /// <summary>Applies <paramref name="config"/>; <paramref name="previous"/> is null at start-up.</summary>
     public async Task SyncAsync(IScheduler scheduler, DaemonConfig config, DaemonConfig? previous, CancellationToken cancellationToken)
     {
-        var configured = config.Set.Backups.Keys.ToHashSet(StringComparer.Ordinal);
+        var configured = config.Set.Backups.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var name in previous?.Set.Backups.Keys.Where(n => !configured.Contains(n)) ?? [])
         {
             await scheduler.DeleteJobs([JobKeys.Backup(name), JobKeys.Prune(name), JobKeys.Decay(name)], cancellationToken);
@@ -28,7 +28,7 @@ internal sealed class JobRegistrar(ConfigStore configs, BackupEngine engine, Sta
         {
             var schedule = config.Schedules[name];
             var old = previous?.Find(name);
-            var unchanged = old is not null && previous!.Schedules[name].Description == schedule.Description
+            var unchanged = old is not null && previous!.Schedules.TryGetValue(name, out var oldSchedule) && oldSchedule.Description == schedule.Description
                 && await scheduler.Exists(JobKeys.Schedule(name), cancellationToken);
             if (!unchanged)
             {

@@ -119,7 +119,21 @@ internal sealed class BackupJob(
         state.Update(name, s => s with { LastFailure = time.GetLocalNow(), LastFailureReason = reason, LastOutcome = outcome });
 
     /// <summary>Decay first, then prune (the decay job triggers prune when it is done), as the original ran them.</summary>
-    private static async Task TriggerRetentionAsync(IScheduler scheduler, string name, bool decay, bool prune)
+    private async Task TriggerRetentionAsync(IScheduler scheduler, string name, bool decay, bool prune)
+    {
+        try
+        {
+            await TriggerRetentionCoreAsync(scheduler, name, decay, prune);
+        }
+        catch (SchedulerException e)
+        {
+            // A reload may have turned autoprune/autodecay off (or removed the section) while the backup ran: the
+            // backup itself succeeded and stays recorded so.
+            logger.LogWarning("backup {Backup}: autodecay/autoprune not started: {Reason}", name, e.Message);
+        }
+    }
+
+    private static async Task TriggerRetentionCoreAsync(IScheduler scheduler, string name, bool decay, bool prune)
     {
         if (decay)
         {

@@ -61,7 +61,14 @@ internal sealed class RetentionJob(
         }
         if (decay && context.MergedJobDataMap.TryGetValue(ThenPruneKey, out var thenPrune) && thenPrune is true)
         {
-            await context.Scheduler.TriggerJob(JobKeys.Prune(name), new JobDataMap(), CancellationToken.None);
+            try
+            {
+                await context.Scheduler.TriggerJob(JobKeys.Prune(name), new JobDataMap(), CancellationToken.None);
+            }
+            catch (SchedulerException e)
+            {
+                logger.LogWarning("autoprune {Backup} not started: {Reason}", name, e.Message);
+            }
         }
     }
 }

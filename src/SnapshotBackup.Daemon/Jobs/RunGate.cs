@@ -10,15 +10,22 @@ internal sealed class RunGate : IDisposable
 {
     private readonly Dictionary<string, SemaphoreSlim> _perFileSystem = new(StringComparer.Ordinal);
     private SemaphoreSlim _overall;
+    private int _max;
 
-    public RunGate(int maxConcurrent) => _overall = new SemaphoreSlim(Math.Max(1, maxConcurrent));
+    public RunGate(int maxConcurrent)
+    {
+        _max = Math.Max(1, maxConcurrent);
+        _overall = new SemaphoreSlim(_max);
+    }
 
-    /// <summary>Takes effect for runs that start afterwards.</summary>
+    /// <summary>Takes effect for runs that start afterwards (compared with the configured bound, not the free slots).</summary>
     public void Configure(int maxConcurrent)
     {
-        if (maxConcurrent != _overall.CurrentCount)
+        maxConcurrent = Math.Max(1, maxConcurrent);
+        if (maxConcurrent != _max)
         {
-            Volatile.Write(ref _overall, new SemaphoreSlim(Math.Max(1, maxConcurrent)));
+            _max = maxConcurrent;
+            Volatile.Write(ref _overall, new SemaphoreSlim(maxConcurrent));
         }
     }
 

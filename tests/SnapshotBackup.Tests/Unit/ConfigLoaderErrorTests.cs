@@ -24,6 +24,25 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     }
 
     [Test]
+    public void Two_backups_into_one_directory_are_rejected()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src1\nbackups = /backups/x\n[data2]\nsource = /src2\nbackups = /backups/x/\n");
+
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}: [data2] backups = /backups/x/: [data1] already backs up into it; give each backup its own directory"));
+    }
+
+    [Test]
+    public void A_backups_directory_inside_its_own_source_is_a_warning_unless_ignored()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /\nbackups = /backups/data1\n[data2]\nsource = /home\nbackups = /home/b\nignore = /b\n");
+
+        var set = ConfigLoader.Load([path], [path]);
+        Assert.That(set.Warnings, Has.One.Contains("[data1] backups /backups/data1 lies inside its source /; add 'ignore = /backups/data1'"));
+        Assert.That(set.Warnings, Has.None.Contains("[data2]"));
+    }
+
+    [Test]
     public void A_relative_backups_path_is_rejected()
     {
         var path = Write("a.ini", "[data1]\nsource = /src\nbackups = backups/data1\n");

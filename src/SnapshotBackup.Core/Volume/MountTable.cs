@@ -1,0 +1,77 @@
+using System.Text;
+
+namespace SnapshotBackup.Core.Volume;
+
+/// <summary>
+/// Knows when a backups directory sits on a disk that should be mounted but is not: its deepest covering mount point
+/// in /etc/fstab (a USB disk with <c>nofail</c>, say) is missing from the mount table. Without this check a root
+/// filesystem that is itself btrfs would silently receive the backup in the empty mount-point directory.
+/// </summary>
+public static class MountTable
+{
+    /// <summary>The fstab mount point that covers <paramref name="path"/> and is not mounted, or null.</summary>
+    public static string? UnmountedMountPoint(string path, string fstab = "/etc/fstab", string mountInfo = "/proc/self/mountinfo")
+    {
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var configured = ReadField(fstab, 1, skipComments: true).Where(p => p.StartsWith('/') && p != "/");
+        var deepestConfigured = configured.Where(p => Covers(p, target)).MaxBy(p => p.Length);
+        if (deepestConfigured is null)
+        {
+            return null;
+        }
+        var mounted = ReadField(mountInfo, 4, skipComments: false).ToHashSet(StringComparer.Ordinal);
+        if (mounted.Contains(deepestConfigured))
+        {
+            return null;
+        }
+        // A deeper mount (not in fstab) may still hold the path.
+        return mounted.Any(m => m.Length > deepestConfigured.Length && Covers(m, target)) ? null : deepestConfigured;
+    }
+
+    private static bool Covers(string mountPoint, string path) =>
+        path == mountPoint || path.StartsWith(mountPoint + "/", StringComparison.Ordinal);
+
+    private static IEnumerable<string> ReadField(string file, int index, bool skipComments)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+        return lines
+            .Where(l => !(skipComments && l.TrimStart().StartsWith('#')))
+            .Select(l => l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            .Where(f => f.Length > index)
+            .Select(f => Path.TrimEndingDirectorySeparator(Unescape(f[index])));
+    }
+
+    /// <summary>fstab and mountinfo write spaces and friends as octal escapes (<c>\040</c>).</summary>
+    private static string Unescape(string field)
+    {
+        if (!field.Contains('\\', StringComparison.Ordinal))
+        {
+            return field;
+        }
+        var bytes = new List<byte>();
+        for (var i = 0; i < field.Length; i++)
+        {
+            if (field[i] == '\\' && IsOctal(field, i + 1))
+            {
+                bytes.Add((byte)Convert.ToInt32(field.Substring(i + 1, 3), 8));
+                i += 3;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(field[i].ToString()));
+            }
+        }
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    private static bool IsOctal(string s, int start) =>
+        start + 3 <= s.Length && s.AsSpan(start, 3).ToArray().All(c => c is >= '0' and <= '7');
+}

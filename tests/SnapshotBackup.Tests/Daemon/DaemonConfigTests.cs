@@ -1,0 +1,54 @@
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Jobs;
+
+namespace SnapshotBackup.Tests.Daemon;
+
+public class DaemonConfigTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("sbdaemoncfg-").FullName;
+
+    [TearDown]
+    public void RemoveDirectory() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string schedule)
+    {
+        var path = Path.Combine(_dir, "c.ini");
+        File.WriteAllText(path, $"[data1]\nsource = /src\nbackups = /b\nschedule = {schedule}\n");
+        return path;
+    }
+
+    [Test]
+    public void A_bad_schedule_names_file_section_and_value()
+    {
+        var path = Write("sometimes");
+        Assert.That(() => DaemonConfig.Load(path), Throws.TypeOf<ConfigException>().With.Message.StartWith($"{path}: [data1] schedule = 'sometimes': "));
+    }
+
+    [Test]
+    public void A_schedule_that_never_fires_again_is_a_configuration_error()
+    {
+        var path = Write("0 0 3 * * ? 2024");
+        Assert.That(() => DaemonConfig.Load(path), Throws.TypeOf<ConfigException>().With.Message.EqualTo($"{path}: [data1] schedule = '0 0 3 * * ? 2024': it never fires again"));
+    }
+
+    [Test]
+    public void Schedules_are_found_whatever_the_case_of_the_section_name() =>
+        Assert.That(DaemonConfig.Load(Write("hourly")).Schedules.ContainsKey("DATA1"), Is.True);
+
+    [Test]
+    public async Task Reconfiguring_the_run_gate_compares_with_the_bound_not_the_free_slots()
+    {
+        using var gate = new RunGate(1);
+        var first = await gate.EnterAsync("/nonexistent/a", CancellationToken.None);
+        gate.Configure(1); // unchanged while a run holds the only slot: must not open a second one
+        var second = gate.EnterAsync("/nonexistent/b", CancellationToken.None);
+        await Task.Delay(200);
+        Assert.That(second.IsCompleted, Is.False, "max_concurrent = 1 still holds after a reload that did not change it");
+        first.Dispose();
+        (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+}
