@@ -47,12 +47,14 @@ internal static partial class ConfigKeys
     }
 
     public static string ParseSource(Setting s) =>
-        s.Value.StartsWith('/') || RemoteSource.TryParse(s.Value, out _)
+        s.Value.Contains('\0', StringComparison.Ordinal) ? throw s.Invalid("a path cannot contain a NUL character")
+        : s.Value.StartsWith('/') || RemoteSource.TryParse(s.Value, out _)
             ? s.Value
             : throw s.Invalid("expected an absolute path or [user@]host:/path");
 
     public static string ParseBackups(Setting s) =>
-        s.Value.StartsWith('/') ? s.Value : throw s.Invalid("expected an absolute path");
+        s.Value.Contains('\0', StringComparison.Ordinal) ? throw s.Invalid("a path cannot contain a NUL character")
+        : s.Value.StartsWith('/') ? s.Value : throw s.Invalid("expected an absolute path");
 
     public static Duration ParseDuration(Setting s) =>
         Duration.TryParse(s.Value, out var d) ? d : throw s.Invalid(Duration.Expected);

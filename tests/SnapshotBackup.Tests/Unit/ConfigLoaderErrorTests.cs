@@ -24,6 +24,14 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     }
 
     [Test]
+    public void A_nul_character_in_a_path_is_rejected()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src\nbackups = /back\0ups\n");
+
+        Assert.That(LoadError(path), Does.StartWith($"{path}: [data1] backups = ").And.EndWith("a path cannot contain a NUL character"));
+    }
+
+    [Test]
     public void Two_backups_into_one_directory_are_rejected()
     {
         var path = Write("a.ini", "[data1]\nsource = /src1\nbackups = /backups/x\n[data2]\nsource = /src2\nbackups = /backups/x/\n");

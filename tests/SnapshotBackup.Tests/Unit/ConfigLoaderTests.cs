@@ -95,6 +95,7 @@ public class ConfigLoaderTests : ConfigTestBase
 
             [data2]
             source = /src/two
+            backups = /backups2
             retain_all = 5 hours
             autoprune = no
             """);
@@ -238,7 +239,7 @@ public class ConfigLoaderTests : ConfigTestBase
     public void Get_reports_an_unknown_name_with_the_files_and_sections()
     {
         var first = Write("a.ini", "[data1]\nsource = /a\nbackups = /b\n");
-        var second = Write("b.ini", "[data2]\nsource = /a\nbackups = /b\n");
+        var second = Write("b.ini", "[data2]\nsource = /a\nbackups = /b2\n");
         var config = Load(first, second);
 
         Assert.That(() => config.Get("x"), Throws.TypeOf<Core.Configuration.ConfigException>()
