@@ -94,32 +94,21 @@ internal static unsafe partial class LibC
     }
 
     /// <summary>lstat relative to a directory fd; null with errno when it fails.</summary>
-    public static StatInfo? LStatAt(int dirFd, string name, out int errno)
+    public static StatInfo? LStatAt(int dirFd, string name, out int errno) => StatAt(dirFd, name, AT_SYMLINK_NOFOLLOW, out errno);
+
+    /// <summary>stat (following symlinks) of an absolute path; null with errno when it fails.</summary>
+    public static StatInfo? Stat(string path, out int errno) => StatAt(AT_FDCWD, path, 0, out errno);
+
+    private static StatInfo? StatAt(int dirFd, string path, int flags, out int errno)
     {
         var buffer = stackalloc byte[256];
-        if (FStatAt(dirFd, name, buffer, AT_SYMLINK_NOFOLLOW) != 0)
+        if (FStatAt(dirFd, path, buffer, flags) != 0)
         {
             errno = Marshal.GetLastPInvokeError();
             return null;
         }
         errno = 0;
         // x86_64: st_dev@0 st_ino@8 st_nlink@16 st_mode@24; aarch64: st_dev@0 st_ino@8 st_mode@16.
-        var mode = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
-            ? *(uint*)(buffer + 16)
-            : *(uint*)(buffer + 24);
-        return new StatInfo(*(ulong*)buffer, *(ulong*)(buffer + 8), mode);
-    }
-
-    /// <summary>stat (following symlinks) of an absolute path; null with errno when it fails.</summary>
-    public static StatInfo? Stat(string path, out int errno)
-    {
-        var buffer = stackalloc byte[256];
-        if (FStatAt(AT_FDCWD, path, buffer, 0) != 0)
-        {
-            errno = Marshal.GetLastPInvokeError();
-            return null;
-        }
-        errno = 0;
         var mode = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
             ? *(uint*)(buffer + 16)
             : *(uint*)(buffer + 24);
