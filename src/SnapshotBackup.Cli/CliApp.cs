@@ -62,7 +62,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         switch (arguments.Command)
         {
             case "setup":
-                engine.Setup(config);
+                engine.Setup(config, arguments.DryRun);
                 return ExitCodes.Ok;
             case "backup":
                 return await BackupAsync(engine, config, cancellationToken);
@@ -76,8 +76,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             case "destroy":
                 return Destroy(engine, config);
             case "clean":
-                engine.Clean(config);
-                return ExitCodes.Ok;
+                return Clean(engine, config);
             case "notify-test":
                 return await NotifyTestAsync(config, cancellationToken);
             default:
@@ -142,6 +141,10 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         {
             await output.WriteLineAsync(name);
         }
+        foreach (var change in outcome.Changes)
+        {
+            await output.WriteLineAsync(change);
+        }
         return ExitCodes.Ok;
     }
 
@@ -167,31 +170,56 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
 
     private int Delete(BackupEngine engine, BackupConfig config, bool decay)
     {
+        if (arguments.DryRun)
+        {
+            return Report(engine.PlanDeleteCandidates(config, decay));
+        }
         var confirm = Confirmation();
         var outcome = decay
             ? engine.Decay(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"))
             : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"));
-        foreach (var name in outcome.Deleted)
-        {
-            output.WriteLine("deleted " + name);
-        }
-        return ExitCodes.Ok;
+        return Report(outcome);
     }
 
     private int Destroy(BackupEngine engine, BackupConfig config)
     {
+        if (arguments.DryRun)
+        {
+            return Report(engine.PlanDestroy(config));
+        }
         var confirm = Confirmation();
         var outcome = engine.Destroy(config, names => confirm($"delete all {names.Count} backups of '{config.Name}', .sync and {config.Backups}?"));
-        if (outcome.Declined.Count > 0)
+        if (outcome.Declined.Count > 0 && !arguments.Json)
         {
             output.WriteLine("nothing deleted");
             return ExitCodes.Ok;
         }
-        foreach (var name in outcome.Deleted)
+        Report(outcome);
+        return outcome.Skipped.Count > 0 && outcome.Declined.Count == 0 ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private int Clean(BackupEngine engine, BackupConfig config)
+    {
+        if (!arguments.DryRun)
         {
-            output.WriteLine("deleted " + name);
+            engine.Clean(config);
+            return ExitCodes.Ok;
         }
-        return outcome.Skipped.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        var planned = engine.PlanClean(config);
+        output.WriteLine(planned is null ? "dry run: there is no .sync; nothing to clean" : $"would delete {planned.Name} ({planned.Reason})");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Prints what was deleted, or for a dry run what would be and why; exit 0.</summary>
+    private int Report(DeleteOutcome outcome)
+    {
+        if (arguments.Json)
+        {
+            output.Write(DeletePrinter.Json(outcome, arguments.DryRun));
+            return ExitCodes.Ok;
+        }
+        output.Write(DeletePrinter.Text(outcome, arguments.DryRun));
+        return ExitCodes.Ok;
     }
 
     private string AgeFormatter(BackupEntry entry) => Core.Time.AgeFormatter.Format(Time.GetUtcNow() - entry.Time);

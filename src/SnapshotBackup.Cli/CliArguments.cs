@@ -7,7 +7,12 @@ public sealed record CliArguments
 {
     public string? Command { get; init; }
     public string? Name { get; init; }
-    public string? ConfigPath { get; init; }
+    /// <summary>Every <c>-c</c>, in order: read one after the other, a later file overriding an earlier one key by key.</summary>
+    public IReadOnlyList<string> ConfigPaths { get; init; } = [];
+
+    /// <summary>The last <c>-c</c>, or null.</summary>
+    public string? ConfigPath => ConfigPaths.Count > 0 ? ConfigPaths[^1] : null;
+
     public int Debug { get; init; }
     public bool Progress { get; init; }
     public bool Checksum { get; init; }
@@ -38,10 +43,29 @@ public sealed record CliArguments
         ["notify-test"] = "notify-test",
     };
 
+    /// <summary>
+    /// The options each command takes besides the global ones (-c, -d, -h, -v). Any other option is refused with exit 2
+    /// rather than ignored: <c>list --dry-run</c> or <c>prune --checksum</c> would otherwise look as if they did something.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlySet<string>> CommandOptions { get; } = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
+    {
+        ["setup"] = new HashSet<string> { "--dry-run" },
+        ["backup"] = new HashSet<string> { "--progress", "--checksum", "--source", "--dry-run" },
+        ["list"] = new HashSet<string> { "--json" },
+        ["prune"] = new HashSet<string> { "--yes", "--dry-run", "--json" },
+        ["decay"] = new HashSet<string> { "--yes", "--dry-run", "--json" },
+        ["destroy"] = new HashSet<string> { "--yes", "--dry-run", "--json" },
+        ["clean"] = new HashSet<string> { "--dry-run" },
+        ["status"] = new HashSet<string> { "--json", "--state-file" },
+        ["notify-test"] = new HashSet<string>(),
+    };
+
     /// <summary>Parses; throws <see cref="UsageException"/> with one clear message.</summary>
     public static CliArguments Parse(IReadOnlyList<string> args)
     {
         var result = new CliArguments();
+        // The command options given, by their long names, for the per-command check.
+        var options = new HashSet<string>(StringComparer.Ordinal);
         var positional = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
@@ -69,31 +93,38 @@ public sealed record CliArguments
                     i = args.Count;
                     break;
                 case "-c" or "--config":
-                    result = result with { ConfigPath = Value(option) };
+                    result = result with { ConfigPaths = [.. result.ConfigPaths, Value(option)] };
                     break;
                 case "--state-file":
                     result = result with { StateFile = Value(option) };
+                    options.Add("--state-file");
                     break;
                 case "--source":
                     result = result with { Source = Value(option) };
+                    options.Add("--source");
                     break;
                 case "-d" or "--debug":
                     result = result with { Debug = result.Debug + 1 };
                     break;
                 case "-p" or "--progress":
                     result = result with { Progress = true };
+                    options.Add("--progress");
                     break;
                 case "--checksum":
                     result = result with { Checksum = true };
+                    options.Add("--checksum");
                     break;
                 case "--dry-run" or "-n":
                     result = result with { DryRun = true };
+                    options.Add("--dry-run");
                     break;
                 case "--yes" or "-y":
                     result = result with { Yes = true };
+                    options.Add("--yes");
                     break;
                 case "--json":
                     result = result with { Json = true };
+                    options.Add("--json");
                     break;
                 case "-v" or "--version":
                     result = result with { Version = true };
@@ -132,6 +163,15 @@ public sealed record CliArguments
         if (positional.Count > 2)
         {
             throw new UsageException($"unexpected argument '{positional[2]}'; each command takes one backup name");
+        }
+        if (result.Command is { } chosen && !result.Help && options.FirstOrDefault(o => !CommandOptions[chosen].Contains(o)) is { } foreign)
+        {
+            var allowed = CommandOptions[chosen];
+            throw new UsageException(foreign == "--dry-run"
+                ? $"'{chosen}' does not take --dry-run: it changes nothing, so there is nothing to leave undone"
+                : $"'{chosen}' does not take {foreign}" + (allowed.Count == 0
+                    ? "; it takes no options besides -c and -d"
+                    : $"; its options: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}"));
         }
         return result;
     }

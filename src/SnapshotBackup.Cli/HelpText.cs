@@ -19,20 +19,30 @@ internal static class HelpText
           status        show the daemon's state of each backup (--json for JSON)
           notify-test   send a test notification to NAME's notification targets
 
-        options (anywhere on the line):
+        options (anywhere on the line; a command refuses an option it does not take, exit 2):
           -c, --config FILE   read FILE instead of $XDG_CONFIG_HOME/snapshotbackup.ini,
-                              /etc/snapshotbackup.ini and /etc/snapshotbackup.d/*.ini
+                              /etc/snapshotbackup.ini and /etc/snapshotbackup.d/*.ini;
+                              repeat to read several files in order, a later one
+                              overriding an earlier one key by key
           -d, --debug         more output (repeat for more)
-          -p, --progress      show rsync's overall progress
-              --checksum      compare files by checksum, not size and time
-              --dry-run       show what rsync would do; take no snapshot
-              --source PATH   back up PATH instead of the configured source
-              --yes           delete without asking
-              --json          JSON output for list and status
-              --state-file F  the daemon's state file, for status (default
-                              /var/lib/snapshotbackup/state.json)
           -v, --version       print the version
           -h, --help          print this help
+        backup:
+          -p, --progress      show rsync's overall progress
+              --checksum      compare files by checksum, not size and time
+              --source PATH   back up PATH instead of the configured source
+              --dry-run       list what rsync would change; write nothing, take no snapshot
+        prune, decay, destroy:
+              --yes           delete without asking
+              --dry-run       list what would be deleted and why; delete nothing
+              --json          JSON output
+        setup, clean:
+              --dry-run       say what would be created or deleted; change nothing
+        list, status:
+              --json          JSON output
+        status:
+              --state-file F  the daemon's state file (default
+                              /var/lib/snapshotbackup/state.json)
 
         exit codes: 0 ok, 1 operation failed, 2 usage or configuration error, 75 volume locked
         """;

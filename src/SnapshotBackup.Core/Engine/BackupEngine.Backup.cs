@@ -21,7 +21,9 @@ public sealed partial class BackupEngine
         volume.EnsureAvailable(config.Name);
         await sourceProbe.CheckAsync(source, cancellationToken).ConfigureAwait(false);
 
-        using var volumeLock = request.LockWait is { } wait
+        // A dry run writes nothing, not even the lock file's pid, so it takes no lock.
+        using var volumeLock = request.DryRun ? null
+            : request.LockWait is { } wait
             ? await VolumeLock.AcquireAsync(volume.Path, config.Name, wait,
                 e => logger.LogInformation("{Message}; waiting up to {Wait} for it to finish", e.Message, wait), cancellationToken).ConfigureAwait(false)
             : Lock(volume, config);
@@ -41,13 +43,25 @@ public sealed partial class BackupEngine
 
         // The source directory as it was when rsync started: a source renamed away, unmounted or replaced while rsync
         // ran is not what the snapshot would claim to be a backup of.
+        // A dry run compares with .sync, or, when there is none yet, with the newest backup (what .sync would start from).
+        var destination = request.DryRun && volume.SyncKind == SubvolumeKind.Missing && listing.Newest is { } newestBackup
+            ? Path.Combine(volume.Path, newestBackup.Name)
+            : volume.SyncPath;
+
         var sourceIdentity = RemoteSource.TryParse(source, out _) ? null : LibC.Stat(source, out _);
-        logger.LogInformation("backing up {Source} into {Sync}", source, volume.SyncPath);
+        if (request.DryRun)
+        {
+            logger.LogInformation("dry run: comparing {Source} with {Destination}", source, destination);
+        }
+        else
+        {
+            logger.LogInformation("backing up {Source} into {Sync}", source, destination);
+        }
         RsyncResult result;
         try
         {
             result = await rsync.RunAsync(
-                new RsyncOptions(source, volume.SyncPath)
+                new RsyncOptions(source, destination)
                 {
                     Ignore = config.Ignore,
                     Checksum = request.Checksum,
@@ -64,8 +78,9 @@ public sealed partial class BackupEngine
 
         if (request.DryRun)
         {
-            logger.LogInformation("dry run: no snapshot taken");
-            return new BackupOutcome(null, result.BytesTransferred, result.Duration, result.FilesVanished, []);
+            logger.LogInformation("dry run: {Count} changes, {Bytes} bytes to transfer; nothing was written, no snapshot taken",
+                result.Changes.Count, result.BytesTransferred);
+            return new BackupOutcome(null, result.BytesTransferred, result.Duration, result.FilesVanished, []) { Changes = result.Changes };
         }
 
         CheckSourceUnchanged(source, sourceIdentity);

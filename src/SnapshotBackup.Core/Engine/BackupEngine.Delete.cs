@@ -32,17 +32,34 @@ public sealed partial class BackupEngine
         return DeleteCandidatesLocked(config, volume, decay, confirm);
     }
 
+    /// <summary>
+    /// The dry run of prune or decay: what would be deleted and why. Reads the volume and nothing else: no lock is taken
+    /// (taking one writes the lock file), nothing is created, deleted or touched.
+    /// </summary>
+    public DeleteOutcome PlanDeleteCandidates(BackupConfig config, bool decay)
+    {
+        var volume = VolumeOf(config);
+        volume.EnsureAvailable(config.Name);
+        var listing = volume.List();
+        ReportSkipped(listing);
+        var planned = Candidates(config, listing, decay)
+            .Select(e => new PlannedDeletion(e.Name, decay ? RetentionReason.Decay(config.Retention) : RetentionReason.Prune(e, config.Retention)))
+            .ToList();
+        return new DeleteOutcome([], [], listing.Skipped) { WouldDelete = planned };
+    }
+
+    private List<BackupEntry> Candidates(BackupConfig config, VolumeListing listing, bool decay) =>
+        Evaluate(config, listing).Where(e => !e.Last && (decay ? e.DecayCandidate : e.PruneCandidate)).ToList();
+
     private DeleteOutcome DeleteCandidatesLocked(BackupConfig config, BackupVolume volume, bool decay, Func<BackupEntry, bool> confirm)
     {
         var listing = volume.List();
         ReportSkipped(listing);
-        var candidates = Evaluate(config, listing)
-            .Where(e => !e.Last && (decay ? e.DecayCandidate : e.PruneCandidate))
-            .ToList();
+        var candidates = Candidates(config, listing, decay);
         var what = decay ? "decay" : "prune";
         if (candidates.Count == 0)
         {
-            logger.LogInformation("{What}: nothing to delete in {Path}", what, volume.Path);
+            logger.LogDebug("{What}: nothing to delete in {Path}", what, volume.Path);
             return new DeleteOutcome([], [], listing.Skipped);
         }
         var outcome = DeleteSnapshots(volume, candidates.Select(c => (c.Name, (Func<bool>)(() => confirm(c)))));
@@ -126,6 +143,43 @@ public sealed partial class BackupEngine
             logger.LogInformation("removed {Path}", volume.Path);
         }
         return outcome;
+    }
+
+    /// <summary>The dry run of destroy: every backup, <c>.sync</c> and the directory, each with why; reads only.</summary>
+    public DeleteOutcome PlanDestroy(BackupConfig config)
+    {
+        var volume = VolumeOf(config);
+        volume.EnsureAvailable(config.Name);
+        var listing = volume.List();
+        ReportSkipped(listing);
+        var planned = listing.Snapshots.Select(s => new PlannedDeletion(s.Name, "destroy: every backup of " + config.Name)).ToList();
+        if (PlanClean(config) is { } sync)
+        {
+            planned.Add(sync);
+        }
+        var others = Directory.EnumerateFileSystemEntries(volume.Path)
+            .Select(Path.GetFileName)
+            .Where(n => n is not (BackupVolume.SyncName or VolumeLock.FileName) && !listing.Snapshots.Any(s => s.Name == n))
+            .ToList();
+        planned.Add(others.Count == 0
+            ? new PlannedDeletion(volume.Path, "destroy: the backups directory, empty once the backups are gone")
+            : new PlannedDeletion(volume.Path, $"destroy would leave it in place: it holds {others.Count} entries that are not backups"));
+        return new DeleteOutcome([], [], listing.Skipped) { WouldDelete = planned };
+    }
+
+    /// <summary>The dry run of clean: <c>.sync</c> and why, or null when there is none; refuses as clean would.</summary>
+    public PlannedDeletion? PlanClean(BackupConfig config)
+    {
+        var volume = VolumeOf(config);
+        volume.EnsureAvailable(config.Name);
+        return volume.SyncKind switch
+        {
+            SubvolumeKind.Missing => null,
+            SubvolumeKind.WritableSubvolume or SubvolumeKind.ReadOnlySubvolume => new PlannedDeletion(BackupVolume.SyncName,
+                $"clean: {BackupVolume.Describe(volume.SyncKind)}, rsync's working copy; the next backup makes it again from the newest backup"),
+            var kind => throw new OperationFailedException(
+                $"{volume.SyncPath} is {BackupVolume.Describe(kind)}, not a subvolume; clean would leave it alone. Remove it by hand if it is not needed."),
+        };
     }
 
     /// <summary>Deletes <c>.sync</c> (the next backup makes it again from the newest backup).</summary>

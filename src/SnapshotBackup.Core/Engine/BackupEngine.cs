@@ -20,8 +20,8 @@ public sealed partial class BackupEngine(
 {
     public BackupVolume VolumeOf(BackupConfig config) => new(config.Backups, btrfs);
 
-    /// <summary>Creates the backups directory (mkdir -p), refusing when it would not be on btrfs.</summary>
-    public void Setup(BackupConfig config)
+    /// <summary>Creates the backups directory (mkdir -p), refusing when it would not be on btrfs; a dry run only says so.</summary>
+    public void Setup(BackupConfig config, bool dryRun = false)
     {
         if (MountTable.UnmountedMountPoint(config.Backups) is { } mountPoint)
         {
@@ -41,6 +41,11 @@ public sealed partial class BackupEngine(
         if (existing == config.Backups)
         {
             logger.LogInformation("backups directory {Path} already exists", config.Backups);
+            return;
+        }
+        if (dryRun)
+        {
+            logger.LogInformation("dry run: would create backups directory {Path} (on btrfs at {Existing})", config.Backups, existing);
             return;
         }
         Directory.CreateDirectory(config.Backups);

@@ -33,6 +33,8 @@ public static class RsyncCommandBuilder
         if (options.DryRun)
         {
             arguments.Add("--dry-run");
+            // One line per change ("*deleting", ">f+++++++++ path"): the dry run's answer to "what would this back up".
+            arguments.Add("--itemize-changes");
         }
         if (options.Progress)
         {

@@ -34,4 +34,18 @@ public static class RsyncOutputParser
         var digits = new string(chunk.AsSpan(prefix.Length).ToArray().Where(char.IsAsciiDigit).ToArray());
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
     }
+
+    /// <summary>
+    /// An <c>--itemize-changes</c> line: <c>*deleting   path</c>, or an 11-character code (update type, file type, nine
+    /// attribute letters) and the path, e.g. <c>&gt;f+++++++++ a/b</c> or <c>cd..t...... dir/</c>.
+    /// </summary>
+    public static bool IsItemizedChange(string chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (chunk.StartsWith("*deleting ", StringComparison.Ordinal))
+        {
+            return true;
+        }
+        return chunk.Length > 12 && chunk[11] == ' ' && chunk[0] is '<' or '>' or 'c' or 'h' or '.' && chunk[1] is 'f' or 'd' or 'L' or 'D' or 'S';
+    }
 }

@@ -3,5 +3,8 @@ namespace SnapshotBackup.Core.Rsync;
 /// <summary>A finished rsync run. <see cref="FilesVanished"/> is exit 24: a success with a warning.</summary>
 public sealed record RsyncResult(int ExitCode, long BytesTransferred, TimeSpan Duration)
 {
+    /// <summary>A dry run's itemized changes (rsync's <c>--itemize-changes</c> lines); empty for a real run.</summary>
+    public IReadOnlyList<string> Changes { get; init; } = [];
+
     public bool FilesVanished => ExitCode == RsyncExitCodes.PartialTransferVanished;
 }

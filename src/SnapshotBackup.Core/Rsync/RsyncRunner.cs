@@ -17,6 +17,7 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger)
     {
         var command = RsyncCommandBuilder.Build(options, RsyncPath);
         long bytes = 0;
+        var changes = new List<string>();
         var result = await runner.RunAsync(command, Timeout, cancellationToken, chunk =>
         {
             if (options.Progress && RsyncOutputParser.ParsePercent(chunk) is { } percent)
@@ -26,6 +27,10 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger)
             else if (RsyncOutputParser.ParseTransferredBytes(chunk) is { } transferred)
             {
                 bytes = transferred;
+            }
+            else if (options.DryRun && RsyncOutputParser.IsItemizedChange(chunk))
+            {
+                changes.Add(chunk);
             }
         }).ConfigureAwait(false);
 
@@ -41,6 +46,6 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger)
         {
             throw new RsyncException(result.ExitCode, result.StandardErrorTail);
         }
-        return new RsyncResult(result.ExitCode, bytes, result.Duration);
+        return new RsyncResult(result.ExitCode, bytes, result.Duration) { Changes = changes };
     }
 }

@@ -10,8 +10,8 @@ public class CliArgumentsTests
     {
         var before = CliArguments.Parse(["-c", "f.ini", "list", "data1"]);
         var after = CliArguments.Parse(["list", "data1", "-c", "f.ini"]);
-        Assert.That(after, Is.EqualTo(before));
-        Assert.That(after.ConfigPath, Is.EqualTo("f.ini"));
+        Assert.That(after with { ConfigPaths = before.ConfigPaths }, Is.EqualTo(before));
+        Assert.That(after.ConfigPaths, Is.EqualTo(new[] { "f.ini" }));
         Assert.That(after.Command, Is.EqualTo("list"));
         Assert.That(after.Name, Is.EqualTo("data1"));
     }
@@ -41,9 +41,23 @@ public class CliArgumentsTests
     [Test]
     public void Flags_are_read()
     {
-        var args = CliArguments.Parse(["backup", "x", "-p", "--checksum", "--dry-run", "--yes", "--json"]);
-        Assert.That(args.Progress && args.Checksum && args.DryRun && args.Yes && args.Json, Is.True);
+        var backup = CliArguments.Parse(["backup", "x", "-p", "--checksum", "--dry-run"]);
+        var prune = CliArguments.Parse(["prune", "x", "--yes", "--json"]);
+        Assert.That(backup.Progress && backup.Checksum && backup.DryRun && prune.Yes && prune.Json, Is.True);
     }
+
+    [TestCase("list", "--dry-run", "'list' does not take --dry-run")]
+    [TestCase("status", "--dry-run", "'status' does not take --dry-run")]
+    [TestCase("notify-test", "--dry-run", "'notify-test' does not take --dry-run")]
+    [TestCase("prune", "--checksum", "'prune' does not take --checksum; its options: --dry-run, --json, --yes")]
+    [TestCase("list", "-p", "'list' does not take --progress")]
+    [TestCase("backup", "--yes", "'backup' does not take --yes")]
+    public void An_option_the_command_does_not_take_is_a_usage_error(string command, string option, string message) =>
+        Assert.That(() => CliArguments.Parse([command, "x", option]), Throws.TypeOf<UsageException>().With.Message.EqualTo(message).Or.Message.StartsWith(message));
+
+    [Test]
+    public void Several_config_options_are_kept_in_order() =>
+        Assert.That(CliArguments.Parse(["-c", "a.ini", "list", "x", "--config=b.ini"]).ConfigPaths, Is.EqualTo(new[] { "a.ini", "b.ini" }));
 
     [TestCase("--bogus", "unknown option '--bogus'")]
     [TestCase("frobnicate", "unknown command 'frobnicate'")]
