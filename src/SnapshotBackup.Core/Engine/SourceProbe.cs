@@ -27,10 +27,16 @@ public sealed class SourceProbe(ProcessRunner runner, ILogger logger)
             logger.LogDebug("source {Source} reachable over ssh", source);
             return;
         }
-        if (!Directory.Exists(source))
+        if (Directory.Exists(source))
         {
-            throw new SourceUnavailableException($"source {source} does not exist or is not a directory (disk not mounted?)");
+            return;
         }
+        if (File.Exists(source))
+        {
+            throw new SourceUnavailableException(
+                $"source {source} is a file, not a directory; a backup copies a directory's contents: set source to the directory that holds it");
+        }
+        throw new SourceUnavailableException($"source {source} does not exist (disk not mounted?)");
     }
 
     /// <summary><c>ssh … dest test -d 'path'</c>; the remote shell sees the path single-quoted, so it runs nothing.</summary>

@@ -48,6 +48,22 @@ public class CliErrorTests : VolumeTest
     }
 
     [Test]
+    public void A_source_that_is_a_file_is_named_as_a_file_not_as_an_unmounted_disk()
+    {
+        var file = Path.Combine(Loop.Root, "notes.txt");
+        File.WriteAllText(file, "x");
+        File.WriteAllText(ConfigPath, $"[data1]\nsource = {file}\nbackups = {Backups}\n");
+        CliOk("setup", "data1");
+
+        var result = Cli("backup", "data1");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Error, Does.Contain($"source {file} is a file, not a directory"));
+        Assert.That(result.Error, Does.Not.Contain("disk not mounted"));
+        Assert.That(Directory.EnumerateFileSystemEntries(Backups), Is.Empty, "nothing was written to the volume");
+    }
+
+    [Test]
     public void An_unknown_backup_name_exits_2_naming_the_file_and_the_configured_sections()
     {
         AssertUsageError(Cli("list", "data2"), "data2", ConfigPath, "data1");
