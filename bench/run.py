@@ -450,7 +450,7 @@ def main():
     mode.add_argument("--smoke", action="store_true", help="small workload, a minute or so; writes no RESULTS.md")
     mode.add_argument("--full", action="store_true", help="the real workload (default)")
     parser.add_argument("--bin", default=os.path.join(REPO, "artifacts/publish"), help="where snapshotbackup(d) are")
-    parser.add_argument("--shared", default=os.path.join(REPO, "..", "shared", "bench"), help="mktree.py, mutate.py")
+    parser.add_argument("--shared", default=os.path.join(REPO, "bench"), help="where mktree.py and mutate.py are (default: bench/)")
     parser.add_argument("--only", default="backup,prune,list,daemon,startup",
                         help="comma-separated subset of backup,prune,list,daemon,startup")
     parser.add_argument("--results", help="where to write the results (default bench/RESULTS.md in --full mode)")
