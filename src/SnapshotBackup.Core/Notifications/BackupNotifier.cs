@@ -35,7 +35,10 @@ public sealed class BackupNotifier
     /// <summary>Overall bound for one notification to all targets (they are sent in parallel).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(12);
 
-    /// <summary>Sends to every target of <paramref name="config"/>; logs a warning per target not reached.</summary>
+    /// <summary>
+    /// Sends to every target of <paramref name="config"/> and returns one result per target; logs nothing, so a caller
+    /// that prints the results (notify-test) reports each target once. <see cref="NotifyRunAsync"/> logs them.
+    /// </summary>
     public async Task<IReadOnlyList<NotificationResult>> SendAsync(BackupConfig config, Notification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -55,19 +58,7 @@ public sealed class BackupNotifier
                 return (IReadOnlyList<NotificationResult>)[new NotificationResult(notifier.GetType().Name, false, reason)];
             }
         });
-        var results = (await Task.WhenAll(sends)).SelectMany(r => r).ToList();
-        foreach (var result in results)
-        {
-            if (result.Delivered)
-            {
-                _logger.LogDebug("backup {Backup}: notification delivered to {Target}", config.Name, result.Target);
-            }
-            else
-            {
-                _logger.LogWarning("backup {Backup}: could not notify {Target}: {Reason}", config.Name, result.Target, result.Error);
-            }
-        }
-        return results;
+        return (await Task.WhenAll(sends)).SelectMany(r => r).ToList();
     }
 
     /// <summary>
@@ -89,7 +80,17 @@ public sealed class BackupNotifier
             : Notification.Failed(config.Name, detail ?? "unknown error");
         try
         {
-            await SendAsync(config, notification, cancellationToken);
+            foreach (var result in await SendAsync(config, notification, cancellationToken))
+            {
+                if (result.Delivered)
+                {
+                    _logger.LogDebug("backup {Backup}: notification delivered to {Target}", config.Name, result.Target);
+                }
+                else
+                {
+                    _logger.LogWarning("backup {Backup}: could not notify {Target}: {Reason}", config.Name, result.Target, result.Error);
+                }
+            }
         }
         catch (OperationCanceledException)
         {

@@ -80,6 +80,19 @@ public class NotifyCommandTests
     }
 
     [Test]
+    public void Notify_test_reports_each_targets_result_exactly_once()
+    {
+        // Both targets fail: an unknown local user, and a host where nothing listens on port 22.
+        var result = CliProcess.Run("-c", Config($"notify_user = no-such-user-sb\nnotify_remote = {TestUser.Name}@127.0.0.1"), "notify-test", "data1");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        var lines = (result.Output + "\n" + result.Error).Split('\n');
+        Assert.That(lines.Count(l => l.Contains("no-such-user-sb", StringComparison.Ordinal)), Is.EqualTo(1), result.ToString());
+        Assert.That(lines.Count(l => l.Contains(TestUser.Name + "@127.0.0.1", StringComparison.Ordinal)), Is.EqualTo(1), result.ToString());
+        Assert.That(result.Output, Does.Contain("no-such-user-sb: not delivered: no such user"));
+    }
+
+    [Test]
     public async Task The_published_native_command_delivers_too()
     {
         // The NativeAOT build (packaging/publish.sh, run by the test command first) is what users and the .deb run.
