@@ -16,6 +16,9 @@ namespace SnapshotBackup.Core.Notifications;
 /// what the remote bus sees (sshd connects to it as the remote user).</item>
 /// </list>
 /// No notification text is part of any command line, local or remote, so nothing in it is ever interpreted by a shell.
+/// When the delivery fails, <c>ssh user@host test -S /run/user/UID/bus</c> tells whether the user has a session bus
+/// at all, so that the reason is "no desktop session bus for uid UID on host" rather than the forward's "Connection
+/// reset by peer" (sshd reports the missing socket only in its own log).
 /// </summary>
 public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, string destination) : INotifier
 {
@@ -32,16 +35,49 @@ public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, 
 
     public async Task<IReadOnlyList<NotificationResult>> SendAsync(Notification notification, CancellationToken cancellationToken)
     {
+        uint? uid = null;
         try
         {
-            var uid = await RemoteUidAsync(cancellationToken);
-            await SendOverForwardAsync(uid, notification, cancellationToken);
+            uid = await RemoteUidAsync(cancellationToken);
+            await SendOverForwardAsync(uid.Value, notification, cancellationToken);
             return [new NotificationResult(destination, true)];
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogDebug("notification to {Destination} failed: {Exception}", destination, e.ToString());
-            return [new NotificationResult(destination, false, e is Tmds.DBus.Protocol.DBusErrorReplyException d ? $"{d.ErrorName}: {d.ErrorMessage}" : e.Message)];
+            var reason = e is Tmds.DBus.Protocol.DBusErrorReplyException d ? $"{d.ErrorName}: {d.ErrorMessage}" : e.Message;
+            if (uid is { } known && await HasNoSessionBusAsync(known, cancellationToken))
+            {
+                // sshd could not connect to the bus, so the forward just closed ("Connection reset by peer"): say why.
+                reason = $"no desktop session bus for uid {known.ToString(CultureInfo.InvariantCulture)} on {Host} " +
+                    $"({RemoteBus(known)} does not exist: nobody logged in to a desktop there?)";
+            }
+            return [new NotificationResult(destination, false, reason)];
+        }
+    }
+
+    /// <summary>The host part of <c>user@host</c>.</summary>
+    private string Host => destination[(destination.LastIndexOf('@') + 1)..];
+
+    private static string RemoteBus(uint uid) => $"/run/user/{uid.ToString(CultureInfo.InvariantCulture)}/bus";
+
+    /// <summary>
+    /// After a failed delivery: asks the remote <c>test -S /run/user/UID/bus</c> (fixed words and digits only, so the
+    /// remote shell has nothing to interpret). True only for test's "no" (exit 1); any other answer, an ssh error or a
+    /// timeout leaves the original reason standing.
+    /// </summary>
+    private async Task<bool> HasNoSessionBusAsync(uint uid, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var command = new ExternalCommand(Ssh, [.. CommonOptions(), "-T", "--", destination, "test", "-S", RemoteBus(uid)]);
+            var result = await runner.RunAsync(command, StepTimeout, cancellationToken);
+            return result.ExitCode == 1;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug("could not check for {Bus} on {Destination}: {Reason}", RemoteBus(uid), destination, e.Message);
+            return false;
         }
     }
 
@@ -73,7 +109,7 @@ public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, 
     {
         var directory = Directory.CreateTempSubdirectory("sb-notify-");
         var socket = Path.Combine(directory.FullName, "bus");
-        var remoteBus = $"/run/user/{uid.ToString(CultureInfo.InvariantCulture)}/bus";
+        var remoteBus = RemoteBus(uid);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var command = new ExternalCommand(Ssh,
         [

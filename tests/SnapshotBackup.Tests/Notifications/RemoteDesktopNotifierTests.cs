@@ -123,6 +123,36 @@ public class RemoteDesktopNotifierTests
         Assert.That(results.Single().Error, Is.Not.Empty);
     }
 
+    [Test]
+    public async Task A_user_without_a_session_bus_is_told_so_with_the_uid_and_the_host()
+    {
+        await using var stopped = new StoppedBus(_bus.SocketPath);
+        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+
+        Assert.That(results.Single().Delivered, Is.False);
+        Assert.That(results.Single().Error, Does.StartWith($"no desktop session bus for uid {_bus.User.Uid} on 127.0.0.1"), results.Single().ToString());
+        Assert.That(results.Single().Error, Does.Not.Contain("reset by peer"));
+    }
+
+    [Test]
+    public async Task A_user_without_a_runtime_directory_at_all_is_told_so_too()
+    {
+        // As for root@localhost on a server: not even /run/user/UID exists.
+        var away = _bus.RuntimeDirectory + ".away";
+        Directory.Move(_bus.RuntimeDirectory, away);
+        try
+        {
+            var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+
+            Assert.That(results.Single().Delivered, Is.False);
+            Assert.That(results.Single().Error, Does.StartWith($"no desktop session bus for uid {_bus.User.Uid} on 127.0.0.1"), results.Single().ToString());
+        }
+        finally
+        {
+            Directory.Move(away, _bus.RuntimeDirectory);
+        }
+    }
+
     /// <summary>Moves the bus socket away for the test and back afterwards (as if nobody were logged in).</summary>
     private sealed class StoppedBus : IAsyncDisposable
     {
