@@ -84,19 +84,46 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         }
     }
 
+    /// <summary>
+    /// The daemon's state of each section of the configuration in effect, with the newest snapshot on its volume; the
+    /// state's sections alone when no configuration file exists. Exit 65 when the state file is unreadable or corrupt.
+    /// </summary>
     private async Task<int> StatusAsync()
     {
         var file = new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable));
-        var state = file.Read();
-        var running = state is not null && StatusPrinter.IsDaemonRunning(state.Pid);
-        if (arguments.Name is { } name && state?.Sections.ContainsKey(name) != true)
+        DaemonState? state = null;
+        StateFileException? stateError = null;
+        try
         {
-            throw new UsageException($"no state for a backup named '{name}' in {file.Path}" +
-                (state is null ? " (the daemon has not run yet)" : $" (known: {string.Join(", ", state.Sections.Keys)})"));
+            state = file.Load();
         }
-        await output.WriteAsync(arguments.Json
-            ? StatusPrinter.Json(state, running, arguments.Name)
-            : StatusPrinter.Text(state, running, file.Path, arguments.Name, Time.GetLocalNow()));
+        catch (StateFileException e)
+        {
+            stateError = e;
+        }
+        var (files, searched) = ConfigLoader.Locate(arguments.ConfigPath, Environment.GetEnvironmentVariable);
+        ConfigSet? configSet = null;
+        if (files.Count > 0)
+        {
+            configSet = ConfigLoader.Load(files, searched);
+            logger.LogDebug("configuration read from {Files}", string.Join(", ", configSet.Files));
+            foreach (var warning in configSet.Warnings)
+            {
+                logger.LogWarning("{Warning}", warning);
+            }
+        }
+        else if (stateError is not null)
+        {
+            throw stateError; // neither a configuration nor a state: nothing to show
+        }
+        var running = state is not null && StatusPrinter.IsDaemonRunning(state.Pid);
+        var report = StatusReport.Collect(configSet, file.Path, state, stateError?.Message, running, arguments.Name);
+        await output.WriteAsync(arguments.Json ? StatusPrinter.Json(report) : StatusPrinter.Text(report, Time.GetLocalNow()));
+        if (stateError is not null)
+        {
+            logger.LogError("{Message}", stateError.Message);
+            return ExitCodes.StateUnreadable;
+        }
         return ExitCodes.Ok;
     }
 

@@ -6,9 +6,11 @@ using SnapshotBackup.Core.Time;
 
 namespace SnapshotBackup.Cli;
 
-/// <summary>The <c>status</c> output: the daemon's state file, for people or as JSON.</summary>
+/// <summary>The <c>status</c> output: the daemon's state and each section's newest snapshot, for people or as JSON.</summary>
 public static class StatusPrinter
 {
+    private const int LabelWidth = 17;
+
     /// <summary>True when <paramref name="pid"/> is a live snapshotbackupd.</summary>
     public static bool IsDaemonRunning(int pid)
     {
@@ -22,32 +24,80 @@ public static class StatusPrinter
         }
     }
 
-    public static string Text(DaemonState? state, bool running, string path, string? only, DateTimeOffset now)
+    /// <summary>The state file's sections alone (no configuration).</summary>
+    public static string Text(DaemonState? state, bool running, string path, string? only, DateTimeOffset now) =>
+        Text(StatusReport.Collect(null, path, state, null, running, only), now);
+
+    public static string Text(StatusReport report, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
-        text.Append(running ? $"snapshotbackupd is running (pid {state!.Pid})" : "snapshotbackupd is not running");
-        if (running && state?.Status is { } status)
+        if (report.StateError is not null)
         {
-            text.Append(": ").Append(status);
+            text.Append("snapshotbackupd: unknown whether it is running (its state file cannot be read)\n");
         }
-        text.Append('\n');
-        if (state is null)
+        else
         {
-            return text.Append($"no state recorded yet ({path})\n").ToString();
-        }
-        foreach (var (name, s) in state.Sections.Where(s => only is null || s.Key == only).OrderBy(s => s.Key, StringComparer.Ordinal))
-        {
-            text.Append('\n').Append(name).Append(": ").Append(s.LastOutcome ?? "never ran").Append('\n');
-            Line(text, "last success", s.LastSuccess, now, s.LastSnapshot);
-            Line(text, "last failure", s.LastFailure, now, s.LastFailureReason);
-            Line(text, "last start", s.LastStart, now, null);
-            if (s.NextRun is { } next && running)
+            text.Append(report.Running ? $"snapshotbackupd is running (pid {report.State!.Pid})" : "snapshotbackupd is not running");
+            if (report.Running && report.State?.Status is { } status)
             {
-                text.Append("  next run:     ").Append(next.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append('\n');
+                text.Append(": ").Append(status);
             }
+            text.Append('\n');
+            if (report.State is null)
+            {
+                text.Append($"no state recorded yet ({report.StatePath})\n");
+            }
+        }
+        if (!report.Configured)
+        {
+            text.Append("no configuration file found: showing the sections in the daemon's state\n");
+        }
+        foreach (var section in report.Sections)
+        {
+            Section(text, section, report.Running, report.StateError is not null, now);
+        }
+        if (report.NotConfigured.Count > 0)
+        {
+            text.Append("\nno longer configured: ").Append(string.Join(", ", report.NotConfigured)).Append(" (in the daemon's state only)\n");
         }
         return text.ToString();
     }
+
+    private static void Section(StringBuilder text, StatusSection section, bool running, bool stateUnreadable, DateTimeOffset now)
+    {
+        var s = section.State;
+        var header = s?.LastOutcome
+            ?? (stateUnreadable ? "the daemon's record cannot be read"
+                : section.Newest is null ? "never ran" : "no run recorded by the daemon");
+        text.Append('\n').Append(section.Name).Append(": ").Append(header).Append('\n');
+        if (s?.LastSuccess is null && section.Newest is { } only)
+        {
+            var source = stateUnreadable ? "the newest snapshot on the volume" : "the newest snapshot on the volume; not recorded by the daemon";
+            Line(text, "last success", only.Time.ToLocalTime(), now, $"{only.Name} ({source})");
+        }
+        else
+        {
+            Line(text, "last success", s?.LastSuccess, now, s?.LastSnapshot);
+            if (section.NewestUnrecorded && section.Newest is { } newer)
+            {
+                Line(text, "newest snapshot", newer.Time.ToLocalTime(), now, $"{newer.Name} (not recorded by the daemon: made outside it)");
+            }
+        }
+        Line(text, "last failure", s?.LastFailure, now, s?.LastFailureReason);
+        Line(text, "last start", s?.LastStart, now, null);
+        if (s?.NextRun is { } next && running)
+        {
+            Label(text, "next run").Append(next.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append('\n');
+        }
+        if (section.VolumeProblem is { } problem)
+        {
+            Label(text, "backups").Append(problem).Append('\n');
+        }
+    }
+
+    private static StringBuilder Label(StringBuilder text, string label) =>
+        text.Append("  ").Append((label + ":").PadRight(LabelWidth));
 
     private static void Line(StringBuilder text, string label, DateTimeOffset? when, DateTimeOffset now, string? detail)
     {
@@ -55,7 +105,7 @@ public static class StatusPrinter
         {
             return;
         }
-        text.Append("  ").Append((label + ":").PadRight(14)).Append(t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
+        Label(text, label).Append(t.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
             .Append(" (").Append(AgeFormatter.Format(now - t)).Append(" ago)");
         if (detail is not null)
         {
@@ -64,35 +114,57 @@ public static class StatusPrinter
         text.Append('\n');
     }
 
-    public static string Json(DaemonState? state, bool running, string? only)
+    /// <summary>The state file's sections alone (no configuration).</summary>
+    public static string Json(DaemonState? state, bool running, string? only) =>
+        Json(StatusReport.Collect(null, string.Empty, state, null, running, only));
+
+    public static string Json(StatusReport report)
     {
+        ArgumentNullException.ThrowIfNull(report);
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
-            json.WriteBoolean("daemon_running", running);
-            if (state is not null && running)
+            json.WriteBoolean("daemon_running", report.Running);
+            if (report.State is not null && report.Running)
             {
-                json.WriteNumber("pid", state.Pid);
-                json.WriteString("status", state.Status);
+                json.WriteNumber("pid", report.State.Pid);
+                json.WriteString("status", report.State.Status);
             }
+            json.WriteString("state_file", report.StatePath);
+            json.WriteString("state_error", report.StateError);
             json.WriteStartObject("sections");
-            foreach (var (name, s) in (state?.Sections ?? []).Where(s => only is null || s.Key == only).OrderBy(s => s.Key, StringComparer.Ordinal))
+            foreach (var section in report.Sections)
             {
-                json.WriteStartObject(name);
-                json.WriteString("last_outcome", s.LastOutcome);
-                Write(json, "last_start", s.LastStart);
-                Write(json, "last_success", s.LastSuccess);
-                json.WriteString("last_snapshot", s.LastSnapshot);
-                Write(json, "last_failure", s.LastFailure);
-                json.WriteString("last_failure_reason", s.LastFailureReason);
-                Write(json, "next_run", running ? s.NextRun : null);
-                json.WriteEndObject();
+                Section(json, section, report.Running);
             }
             json.WriteEndObject();
+            json.WriteStartArray("not_configured");
+            foreach (var name in report.NotConfigured)
+            {
+                json.WriteStringValue(name);
+            }
+            json.WriteEndArray();
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+    }
+
+    private static void Section(Utf8JsonWriter json, StatusSection section, bool running)
+    {
+        var s = section.State;
+        json.WriteStartObject(section.Name);
+        json.WriteString("last_outcome", s?.LastOutcome);
+        Write(json, "last_start", s?.LastStart);
+        Write(json, "last_success", s?.LastSuccess);
+        json.WriteString("last_snapshot", s?.LastSnapshot);
+        Write(json, "last_failure", s?.LastFailure);
+        json.WriteString("last_failure_reason", s?.LastFailureReason);
+        Write(json, "next_run", running ? s?.NextRun : null);
+        json.WriteString("newest_snapshot", section.Newest?.Name);
+        Write(json, "newest_snapshot_time", section.Newest?.Time);
+        json.WriteString("volume_error", section.VolumeProblem);
+        json.WriteEndObject();
     }
 
     private static void Write(Utf8JsonWriter json, string name, DateTimeOffset? value)

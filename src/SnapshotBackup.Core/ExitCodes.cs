@@ -1,4 +1,5 @@
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.State;
 using SnapshotBackup.Core.Volume;
 
 namespace SnapshotBackup.Core;
@@ -13,10 +14,14 @@ public static class ExitCodes
     /// <summary>EX_TEMPFAIL: the volume is locked by another process; try again later.</summary>
     public const int Locked = 75;
 
+    /// <summary>EX_DATAERR: <c>status</c> found the daemon's state file unreadable or corrupt.</summary>
+    public const int StateUnreadable = 65;
+
     public static int For(Exception e) => e switch
     {
         ConfigException or UsageException => Usage,
         VolumeLockedException => Locked,
+        StateFileException => StateUnreadable,
         _ => Failed,
     };
 }

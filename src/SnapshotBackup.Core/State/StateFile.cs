@@ -27,17 +27,40 @@ public sealed class StateFile(string path)
             ? System.IO.Path.Combine(dir.Split(':')[0], "state.json")
             : DefaultPath;
 
-    /// <summary>The state, or null when there is none (never ran) or it cannot be read.</summary>
+    /// <summary>The state, or null when there is none (never ran) or it cannot be read (see <see cref="Load"/>).</summary>
     public DaemonState? Read()
     {
         try
         {
-            using var stream = File.OpenRead(Path);
-            return JsonSerializer.Deserialize(stream, TypeInfo);
+            return Load();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
+        catch (StateFileException)
         {
             return null;
+        }
+    }
+
+    /// <summary>The state, or null when there is no state file (the daemon never ran).</summary>
+    /// <exception cref="StateFileException">The file exists but cannot be read, or is not a valid state.</exception>
+    public DaemonState? Load()
+    {
+        try
+        {
+            using var stream = File.OpenRead(Path);
+            return JsonSerializer.Deserialize(stream, TypeInfo)
+                ?? throw new StateFileException($"the daemon's state file {Path} is corrupt: it holds null, not a state");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (JsonException e)
+        {
+            throw new StateFileException($"the daemon's state file {Path} is corrupt: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StateFileException($"the daemon's state file {Path} cannot be read: {e.Message}", e);
         }
     }
 

@@ -7,8 +7,9 @@ namespace SnapshotBackup.Tests.Reliability;
 
 /// <summary>
 /// Seeded mutations of a valid configuration and of command lines, run through the CLI's own entry path in-process
-/// (a sample through the real process) and through the daemon's config loader. Every input must end with exit 0, 1
-/// or 2 and a short message, no stack trace, no hang, and no change to the volume or anywhere else.
+/// (a sample through the real process) and through the daemon's config loader. Every input must end with exit 0, 1,
+/// 2 or 65 (status: a --state-file that is a directory or not a state) and a short message, no stack trace, no hang,
+/// and no change to the volume or anywhere else.
 /// </summary>
 public class FuzzTests : ReliabilityTest
 {
@@ -113,7 +114,7 @@ public class FuzzTests : ReliabilityTest
         {
             return "exception escaped: " + e;
         }
-        if (o.Exit is not (0 or 1 or 2))
+        if (o.Exit is not (0 or 1 or 2 or Core.ExitCodes.StateUnreadable))
         {
             return $"exit {o.Exit}";
         }
