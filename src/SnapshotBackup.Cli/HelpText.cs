@@ -16,7 +16,8 @@ internal static class HelpText
           decay, d      delete backups older than 'decay' (asks per backup unless --yes)
           destroy       delete every backup, .sync and the backups directory
           clean         delete the .sync working subvolume
-          status        show the daemon's state of each backup (--json for JSON)
+          status        each configured backup: the daemon's state and the newest
+                        snapshot on its volume (--json for JSON)
           notify-test   send a test notification to NAME's notification targets
 
         options (anywhere on the line; a command refuses an option it does not take, exit 2):
@@ -44,6 +45,7 @@ internal static class HelpText
               --state-file F  the daemon's state file (default
                               /var/lib/snapshotbackup/state.json)
 
-        exit codes: 0 ok, 1 operation failed, 2 usage or configuration error, 75 volume locked
+        exit codes: 0 ok, 1 operation failed, 2 usage or configuration error, 75 volume locked,
+                    65 status: the daemon's state file is unreadable or corrupt
         """;
 }
