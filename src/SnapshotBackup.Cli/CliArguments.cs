@@ -50,7 +50,9 @@ public sealed record CliArguments
     public static IReadOnlyDictionary<string, IReadOnlySet<string>> CommandOptions { get; } = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
     {
         ["setup"] = new HashSet<string> { "--dry-run" },
-        ["backup"] = new HashSet<string> { "--progress", "--checksum", "--source", "--dry-run" },
+        // --state-file: when the volume cannot be read, the daemon's record of the last success decides whether a
+        // failure is within silent_fail_threshold (see BackupNotifier.LastSuccess).
+        ["backup"] = new HashSet<string> { "--progress", "--checksum", "--source", "--dry-run", "--state-file" },
         ["list"] = new HashSet<string> { "--json" },
         ["prune"] = new HashSet<string> { "--yes", "--dry-run", "--json" },
         ["decay"] = new HashSet<string> { "--yes", "--dry-run", "--json" },

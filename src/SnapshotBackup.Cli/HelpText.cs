@@ -33,6 +33,8 @@ internal static class HelpText
               --checksum      compare files by checksum, not size and time
               --source PATH   back up PATH instead of the configured source
               --dry-run       list what rsync would change; write nothing, take no snapshot
+              --state-file F  the daemon's state file: its last success counts for
+                              silent_fail_threshold when the volume cannot be read
         prune, decay, destroy:
               --yes           delete without asking
               --dry-run       list what would be deleted and why; delete nothing
