@@ -22,6 +22,7 @@ internal sealed class DaemonService(
     NextRunListener nextRunListener,
     RunGate gate,
     Systemd.SystemdNotifier notifier,
+    StatusReporter status,
     IHostApplicationLifetime lifetime,
     ILogger<DaemonService> logger) : IHostedService, IDisposable
 {
@@ -65,7 +66,7 @@ internal sealed class DaemonService(
             {
                 notifier.Stopping();
             }
-            notifier.Status("stopping");
+            status.Stopping();
             logger.LogInformation("snapshotbackupd stopping");
         });
     }

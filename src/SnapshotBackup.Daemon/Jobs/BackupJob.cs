@@ -121,9 +121,18 @@ internal sealed class BackupJob(
     /// <summary>Decay first, then prune (the decay job triggers prune when it is done), as the original ran them.</summary>
     private async Task TriggerRetentionAsync(IScheduler scheduler, string name, bool decay, bool prune)
     {
+        if (scheduler.IsStopping())
+        {
+            logger.LogInformation("backup {Backup}: autodecay/autoprune not started, the daemon is stopping", name);
+            return;
+        }
         try
         {
             await TriggerRetentionCoreAsync(scheduler, name, decay, prune);
+        }
+        catch (SchedulerException) when (scheduler.IsStopping())
+        {
+            logger.LogInformation("backup {Backup}: autodecay/autoprune not started, the daemon is stopping", name);
         }
         catch (SchedulerException e)
         {
