@@ -70,6 +70,7 @@ public class DaemonStopTests : DaemonTest
 
         Assert.That(exit, Is.EqualTo(0), daemon.Describe());
         Assert.That(ErrorLines(daemon), Is.Empty, daemon.Describe());
+        Assert.That(daemon.Lines[^1], Does.Contain(" INF ").And.Contain("SIGTERM"), "the last line says the daemon stopped, and why\n" + daemon.Describe());
         Assert.That(SectionOf(running!)?.LastOutcome, Is.EqualTo("interrupted"), File.ReadAllText(StatePath));
         Assert.That(SectionOf(other)?.LastOutcome, Is.Null, File.ReadAllText(StatePath));
         Assert.That(Snapshots(Backups).Concat(Snapshots(waiting)), Is.Empty);
