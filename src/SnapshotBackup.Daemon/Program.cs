@@ -97,6 +97,7 @@ internal static class Program
         services.AddSingleton(new ConfigStore(config, arguments.ConfigPath));
         services.AddSingleton(new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateStore>();
+        services.AddSingleton<VolumeAvailability>();
         services.AddSingleton<SystemdNotifier>();
         services.AddSingleton<ISystemdNotify>(sp => sp.GetRequiredService<SystemdNotifier>());
         services.AddSingleton<StatusReporter>();
