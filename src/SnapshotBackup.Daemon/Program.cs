@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using Serilog;
-using Serilog.Events;
 using SnapshotBackup.Core;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
@@ -52,7 +51,17 @@ internal static class Program
             return ExitCodes.Ok;
         }
 
-        Log.Logger = CreateLogger(arguments);
+        Log.Logger = DaemonLogger.Create(arguments.Log, arguments.Debug > 0, Environment.GetEnvironmentVariable);
+        using var stopReason = new StopReason();
+        var (code, reason) = await RunAsync(arguments, stopReason);
+        // The last line, after the host (and with it every job) has shut down.
+        Log.Information("snapshotbackupd stopped: {ExitReason}, exit code {ExitCode}", reason, code);
+        await Log.CloseAndFlushAsync();
+        return code;
+    }
+
+    private static async Task<(int Code, string Reason)> RunAsync(DaemonArguments arguments, StopReason stopReason)
+    {
         try
         {
             DaemonConfig config;
@@ -63,42 +72,17 @@ internal static class Program
             catch (ConfigException e)
             {
                 Log.Fatal("configuration error: {Reason}", e.Message);
-                return ExitCodes.Usage;
+                return (ExitCodes.Usage, "configuration error");
             }
             using var host = BuildHost(arguments, config);
             await host.RunAsync();
-            return ExitCodes.Ok;
+            return (ExitCodes.Ok, stopReason.Describe());
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Log.Fatal(e, "snapshotbackupd failed: {Reason}", e.Message);
-            return ExitCodes.Failed;
+            return (ExitCodes.Failed, "failed: " + e.Message);
         }
-        finally
-        {
-            await Log.CloseAndFlushAsync();
-        }
-    }
-
-    private static Serilog.Core.Logger CreateLogger(DaemonArguments arguments)
-    {
-        var configuration = new LoggerConfiguration()
-            .MinimumLevel.Is(arguments.Debug > 0 ? LogEventLevel.Debug : LogEventLevel.Information)
-            .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Warning)
-            .Enrich.FromLogContext();
-        var journal = arguments.Log switch
-        {
-            "journal" => true,
-            "console" => false,
-            _ => JournaldDetector.ShouldUseJournal(Environment.GetEnvironmentVariable),
-        };
-        return journal
-            ? configuration.WriteTo.Journald().CreateLogger()
-            : configuration.WriteTo.Console(
-                outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Verbose).CreateLogger();
     }
 
     private static IHost BuildHost(DaemonArguments arguments, DaemonConfig config)
@@ -113,6 +97,7 @@ internal static class Program
         services.AddSingleton(new ConfigStore(config, arguments.ConfigPath));
         services.AddSingleton(new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateStore>();
+        services.AddSingleton<VolumeAvailability>();
         services.AddSingleton<SystemdNotifier>();
         services.AddSingleton<ISystemdNotify>(sp => sp.GetRequiredService<SystemdNotifier>());
         services.AddSingleton<StatusReporter>();

@@ -22,6 +22,7 @@ internal sealed class DaemonService(
     NextRunListener nextRunListener,
     RunGate gate,
     Systemd.SystemdNotifier notifier,
+    StatusReporter status,
     IHostApplicationLifetime lifetime,
     ILogger<DaemonService> logger) : IHostedService, IDisposable
 {
@@ -65,7 +66,7 @@ internal sealed class DaemonService(
             {
                 notifier.Stopping();
             }
-            notifier.Status("stopping");
+            status.Stopping();
             logger.LogInformation("snapshotbackupd stopping");
         });
     }
@@ -109,16 +110,30 @@ internal sealed class DaemonService(
             await registrar.SyncAsync(_scheduler, next, previous, CancellationToken.None);
             logger.LogInformation("configuration reloaded: {Count} backups", next.Set.Backups.Count);
         }
+        catch (SchedulerException) when (_scheduler.IsStopping())
+        {
+            logger.LogInformation("reload abandoned: the daemon is stopping");
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             logger.LogError("reload failed: {Reason}", e.Message);
         }
         finally
         {
-            notifier.Ready();
+            if (!lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                notifier.Ready();
+            }
             try
             {
-                await registrar.RefreshNextAsync(_scheduler, CancellationToken.None);
+                if (!_scheduler.IsStopping())
+                {
+                    await registrar.RefreshNextAsync(_scheduler, CancellationToken.None);
+                }
+            }
+            catch (SchedulerException) when (_scheduler.IsStopping())
+            {
+                // Stopping meanwhile: no next run to show.
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

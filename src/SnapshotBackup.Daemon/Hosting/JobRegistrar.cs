@@ -10,8 +10,17 @@ namespace SnapshotBackup.Daemon.Hosting;
 /// <summary>
 /// Keeps the scheduler's jobs in step with the configuration: a backup job per section with its schedule, and durable
 /// autodecay / autoprune jobs that the backup job triggers. Also decides catch-up runs and the "next" status.
+/// A reload catches up the sections it adds and those whose backups directory has become available since it was last
+/// found missing (added before their <c>setup</c>, a disk plugged in); the same rules as at start-up, so at most once.
 /// </summary>
-internal sealed class JobRegistrar(ConfigStore configs, BackupEngine engine, StateStore state, StatusReporter status, TimeProvider time, ILogger<JobRegistrar> logger)
+internal sealed class JobRegistrar(
+    ConfigStore configs,
+    BackupEngine engine,
+    StateStore state,
+    VolumeAvailability volumes,
+    StatusReporter status,
+    TimeProvider time,
+    ILogger<JobRegistrar> logger)
 {
     /// <summary>Applies <paramref name="config"/>; <paramref name="previous"/> is null at start-up.</summary>
     public async Task SyncAsync(IScheduler scheduler, DaemonConfig config, DaemonConfig? previous, CancellationToken cancellationToken)
@@ -54,10 +63,19 @@ internal sealed class JobRegistrar(ConfigStore configs, BackupEngine engine, Sta
             await SetRetentionJobAsync(scheduler, JobKeys.Prune(name), backup.AutoPrune, cancellationToken);
         }
         state.Retain(configured);
+        volumes.Retain(configured);
 
         foreach (var name in added)
         {
             await CatchUpAsync(scheduler, config, name, cancellationToken);
+        }
+        foreach (var name in config.Set.Backups.Keys.Except(added, StringComparer.OrdinalIgnoreCase))
+        {
+            if (previous is not null && volumes.WasUnavailable(name) && IsAvailable(name, config))
+            {
+                logger.LogInformation("backup {Backup}: its backups directory is available now", name);
+                await CatchUpAsync(scheduler, config, name, cancellationToken);
+            }
         }
         await RefreshNextAsync(scheduler, cancellationToken);
     }
@@ -132,16 +150,29 @@ internal sealed class JobRegistrar(ConfigStore configs, BackupEngine engine, Sta
         {
             var volume = engine.VolumeOf(backup);
             volume.EnsureAvailable(name);
-            if (volume.List().Newest is { } newest)
-            {
-                return newest.Time;
-            }
-            return null;
+            var newest = volume.List().Newest;
+            volumes.Record(name, available: true);
+            return newest?.Time;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            volumes.Record(name, available: false);
             logger.LogDebug("backup {Backup}: volume not readable ({Reason}); using the state file", name, e.Message);
             return state.Get(name).LastSuccess;
+        }
+    }
+
+    private bool IsAvailable(string name, DaemonConfig config)
+    {
+        try
+        {
+            engine.VolumeOf(config.Find(name)!).EnsureAvailable(name);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug("backup {Backup}: backups directory still unavailable ({Reason})", name, e.Message);
+            return false;
         }
     }
 

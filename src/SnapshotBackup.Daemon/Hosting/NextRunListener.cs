@@ -1,8 +1,14 @@
 using Quartz;
+using SnapshotBackup.Daemon.Jobs;
 
 namespace SnapshotBackup.Daemon.Hosting;
 
-/// <summary>After every job, refreshes the "next run" shown in the status line and state file, and trims memory.</summary>
+/// <summary>
+/// After every job, refreshes the "next run" shown in the status line and state file, and trims memory. Not once the
+/// scheduler is shutting down: Quartz closes the scheduler before it waits for the running jobs, so every job that
+/// returns during a stop (an interrupted backup, a run cancelled at the gate) would find it closed, and a listener
+/// that throws is logged by Quartz as an error with a stack trace. There is no next run to show then anyway.
+/// </summary>
 internal sealed class NextRunListener(JobRegistrar registrar) : IJobListener
 {
     public string Name => "next-run";
@@ -16,7 +22,20 @@ internal sealed class NextRunListener(JobRegistrar registrar) : IJobListener
 
     public async ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken)
     {
-        await registrar.RefreshNextAsync(context.Scheduler, cancellationToken);
+        var scheduler = context.Scheduler;
+        if (scheduler.IsStopping())
+        {
+            return;
+        }
+        try
+        {
+            await registrar.RefreshNextAsync(scheduler, cancellationToken);
+        }
+        catch (SchedulerException) when (scheduler.IsStopping())
+        {
+            // The stop began between the check and the refresh.
+            return;
+        }
         MemoryTrimmer.Trim();
     }
 }

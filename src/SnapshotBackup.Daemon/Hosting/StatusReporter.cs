@@ -13,6 +13,7 @@ internal sealed class StatusReporter(ISystemdNotify notify, StateStore state)
     private readonly Dictionary<string, int?> _running = new(StringComparer.Ordinal);
     private (string Name, DateTimeOffset At)? _next;
     private string? _last;
+    private bool _stopping;
 
     public void Started(string name, string activity = "backing up")
     {
@@ -55,10 +56,24 @@ internal sealed class StatusReporter(ISystemdNotify notify, StateStore state)
         Publish();
     }
 
+    /// <summary>From now on the status stays <c>stopping</c>, whatever the jobs that return during the stop report.</summary>
+    public void Stopping()
+    {
+        lock (_running)
+        {
+            _stopping = true;
+        }
+        Publish();
+    }
+
     public string Compose()
     {
         lock (_running)
         {
+            if (_stopping)
+            {
+                return "stopping";
+            }
             if (_running.Count > 0)
             {
                 return string.Join(", ", _running.OrderBy(r => r.Key, StringComparer.Ordinal)

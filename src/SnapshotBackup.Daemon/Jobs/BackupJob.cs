@@ -22,6 +22,7 @@ internal sealed class BackupJob(
     BackupEngine engine,
     RunGate gate,
     StateStore state,
+    VolumeAvailability volumes,
     StatusReporter status,
     ISleepInhibitor inhibitor,
     BackupNotifier notifier,
@@ -80,12 +81,17 @@ internal sealed class BackupJob(
                     "backup {Backup} succeeded in {Duration:0.0} s: {Bytes} bytes transferred, snapshot {Snapshot}",
                     name, stopwatch.Elapsed.TotalSeconds, outcome.BytesTransferred, outcome.SnapshotName);
                 state.Update(name, s => s with { LastSuccess = time.GetLocalNow(), LastSnapshot = outcome.SnapshotName, LastOutcome = "ok" });
+                volumes.Record(name, available: true);
                 await notifier.NotifyRunAsync(config, BackupRunOutcome.Succeeded, outcome.SnapshotName, null, time.GetLocalNow(), token);
                 await TriggerRetentionAsync(context.Scheduler, config.Name, config.AutoDecay, config.AutoPrune);
             }
             catch (Exception e) when (e is SourceUnavailableException or VolumeUnavailableException)
             {
                 logger.LogWarning("backup {Backup} skipped after {Duration:0.0} s: {Reason}", name, stopwatch.Elapsed.TotalSeconds, e.Message);
+                if (e is VolumeUnavailableException)
+                {
+                    volumes.Record(name, available: false);
+                }
                 Fail(name, "skipped", e.Message);
                 await NotifyFailureAsync(config, BackupRunOutcome.Skipped, e.Message, token);
             }
@@ -121,9 +127,18 @@ internal sealed class BackupJob(
     /// <summary>Decay first, then prune (the decay job triggers prune when it is done), as the original ran them.</summary>
     private async Task TriggerRetentionAsync(IScheduler scheduler, string name, bool decay, bool prune)
     {
+        if (scheduler.IsStopping())
+        {
+            logger.LogInformation("backup {Backup}: autodecay/autoprune not started, the daemon is stopping", name);
+            return;
+        }
         try
         {
             await TriggerRetentionCoreAsync(scheduler, name, decay, prune);
+        }
+        catch (SchedulerException) when (scheduler.IsStopping())
+        {
+            logger.LogInformation("backup {Backup}: autodecay/autoprune not started, the daemon is stopping", name);
         }
         catch (SchedulerException e)
         {

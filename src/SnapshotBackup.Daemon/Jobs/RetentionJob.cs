@@ -59,11 +59,15 @@ internal sealed class RetentionJob(
         {
             logger.LogError("{What} {Backup} failed: {Reason}", what, name, e.Message);
         }
-        if (decay && context.MergedJobDataMap.TryGetValue(ThenPruneKey, out var thenPrune) && thenPrune is true)
+        if (decay && context.MergedJobDataMap.TryGetValue(ThenPruneKey, out var thenPrune) && thenPrune is true && !context.Scheduler.IsStopping())
         {
             try
             {
                 await context.Scheduler.TriggerJob(JobKeys.Prune(name), new JobDataMap(), CancellationToken.None);
+            }
+            catch (SchedulerException) when (context.Scheduler.IsStopping())
+            {
+                // The daemon is stopping; the next successful backup prunes.
             }
             catch (SchedulerException e)
             {

@@ -59,4 +59,37 @@ public class DaemonReloadTests : DaemonTest
         Assert.That(daemon.HasExited, Is.False);
         Assert.That(daemon.Lines, Has.None.Contains("configuration reloaded"));
     }
+
+    [Test]
+    public void A_section_added_before_its_setup_is_skipped_then_caught_up_once_on_the_reload_after_setup()
+    {
+        const string never = "0 0 0 1 1 ? 2099"; // no scheduled run: only a catch-up can back up
+        WriteConfig(Section("data1", Source, Backups, never));
+        using var daemon = StartDaemon();
+        var ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        Assert.That(Eventually(() => SectionOf("data1")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
+
+        var backups2 = Path.Combine(Loop.Mount, "backups", "data2");
+        File.AppendAllText(ConfigPath, Section("data2", Source, backups2, never));
+        daemon.Signal(DaemonProcess.SigHup);
+        Assert.That(Eventually(() => SectionOf("data2")?.LastOutcome == "skipped", LongWait), Is.True, daemon.Describe());
+
+        var setup = CliProcess.Run("-c", ConfigPath, "setup", "data2");
+        Assert.That(setup.ExitCode, Is.Zero, setup.ToString());
+        Assert.That(Directory.Exists(backups2), Is.True);
+        ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait, ready + 1);
+        daemon.Signal(DaemonProcess.SigHup);
+
+        Assert.That(Eventually(() => SectionOf("data2")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
+        Assert.That(Snapshots(backups2), Has.Count.EqualTo(1), daemon.Describe());
+
+        // Once: a further reload finds the section backed up and nothing missed.
+        ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait, ready + 1);
+        daemon.Signal(DaemonProcess.SigHup);
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait, ready + 1);
+        Thread.Sleep(3000);
+        Assert.That(Snapshots(backups2), Has.Count.EqualTo(1), daemon.Describe());
+        Assert.That(Snapshots(Backups), Has.Count.EqualTo(1), "data1 is not run again by the reloads");
+        Assert.That(ErrorLines(daemon), Is.Empty, daemon.Describe());
+    }
 }

@@ -43,4 +43,37 @@ public class DaemonStopTests : DaemonTest
         Assert.That(File.ReadAllText(Path.Combine(Backups, Snapshots(Backups)[0], "a.txt")), Is.EqualTo("one"));
         Assert.That(Eventually(() => SectionOf("data1")?.LastOutcome == "ok", ReadyWait), Is.True, File.ReadAllText(StatePath));
     }
+
+    [Test]
+    public void Sigterm_mid_backup_with_a_second_run_waiting_at_the_gate_logs_no_error_and_records_the_run_as_interrupted()
+    {
+        var big = Path.Combine(Source, "big");
+        Shell.Check("truncate", "-s", "200G", big);
+        var waiting = Path.Combine(Loop.Mount, "backups", "data2");
+        Directory.CreateDirectory(waiting);
+        const string never = "0 0 0 1 1 ? 2099"; // only the catch-ups at start run; both sections share one filesystem
+        WriteConfig(Section("data1", Source, Backups, never), Section("data2", Source, waiting, never));
+
+        using var daemon = StartDaemon();
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        string? running = null;
+        Assert.That(Eventually(() => (running = new[] { "data1", "data2" }.FirstOrDefault(n => SectionOf(n)?.LastOutcome == "running")) is not null, LongWait),
+            Is.True, "no backup started\n" + daemon.Describe());
+        var other = running == "data1" ? "data2" : "data1";
+        var sync = Path.Combine(running == "data1" ? Backups : waiting, ".sync");
+        Assert.That(Eventually(() => RsyncProcesses(sync).Count > 0, LongWait), Is.True, "rsync never ran\n" + daemon.Describe());
+        Thread.Sleep(1000);
+        Assert.That(SectionOf(other)?.LastOutcome, Is.Null, "the second run waits at the gate\n" + daemon.Describe());
+
+        daemon.Signal(DaemonProcess.SigTerm);
+        var exit = daemon.WaitForExit(TimeSpan.FromSeconds(15));
+
+        Assert.That(exit, Is.EqualTo(0), daemon.Describe());
+        Assert.That(ErrorLines(daemon), Is.Empty, daemon.Describe());
+        Assert.That(daemon.Lines[^1], Does.Contain(" INF ").And.Contain("SIGTERM"), "the last line says the daemon stopped, and why\n" + daemon.Describe());
+        Assert.That(SectionOf(running!)?.LastOutcome, Is.EqualTo("interrupted"), File.ReadAllText(StatePath));
+        Assert.That(SectionOf(other)?.LastOutcome, Is.Null, File.ReadAllText(StatePath));
+        Assert.That(Snapshots(Backups).Concat(Snapshots(waiting)), Is.Empty);
+        Assert.That(RsyncProcesses(sync), Is.Empty);
+    }
 }

@@ -68,9 +68,12 @@ public abstract class DaemonTest
         }
     }
 
-    protected DaemonProcess StartDaemon()
+    protected DaemonProcess StartDaemon() => StartDaemon(null);
+
+    /// <summary>Starts the daemon with extra environment variables and arguments.</summary>
+    protected DaemonProcess StartDaemon(IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
-        var daemon = DaemonProcess.Start(ConfigPath, StatePath);
+        var daemon = DaemonProcess.Start(ConfigPath, StatePath, environment, extraArgs);
         _daemons.Add(daemon);
         return daemon;
     }
@@ -114,6 +117,11 @@ public abstract class DaemonTest
         var ro = Shell.Run("btrfs", "property", "get", path, "ro");
         Assert.That(ro.Output, Does.Contain("ro=true"), $"{path}: {ro}");
     }
+
+    /// <summary>Output lines at error level or above, or of a stack trace.</summary>
+    protected static IReadOnlyList<string> ErrorLines(DaemonProcess daemon) =>
+        daemon.Lines.Where(l => l.Contains(" ERR ", StringComparison.Ordinal) || l.Contains(" FTL ", StringComparison.Ordinal)
+            || l.TrimStart().StartsWith("at ", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)).ToList();
 
     /// <summary>Processes whose command line is rsync and mentions <paramref name="text"/>.</summary>
     protected static IReadOnlyList<int> RsyncProcesses(string text) => ProcessScan.Rsync(text);

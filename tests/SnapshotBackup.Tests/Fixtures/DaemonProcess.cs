@@ -68,7 +68,11 @@ public sealed class DaemonProcess : IDisposable
     public TimeSpan Elapsed => _clock.Elapsed;
 
     /// <summary>Starts <c>snapshotbackupd -c CONFIG --state-file STATE --log console</c> with <c>NOTIFY_SOCKET</c> set.</summary>
-    public static DaemonProcess Start(string configPath, string stateFile, params string[] extraArgs)
+    public static DaemonProcess Start(string configPath, string stateFile, params string[] extraArgs) =>
+        Start(configPath, stateFile, null, extraArgs);
+
+    /// <summary>As <see cref="Start(string, string, string[])"/>, with extra environment variables (later arguments win, e.g. <c>--log journal</c>).</summary>
+    public static DaemonProcess Start(string configPath, string stateFile, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
         var directory = Directory.CreateTempSubdirectory("sbd-notify-").FullName;
         var socketPath = Path.Combine(directory, "notify");
@@ -94,6 +98,10 @@ public sealed class DaemonProcess : IDisposable
             foreach (var name in new[] { "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "INVOCATION_ID", "LISTEN_FDS", "LISTEN_PID" })
             {
                 info.Environment.Remove(name);
+            }
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                info.Environment[name] = value;
             }
             var process = new Process { StartInfo = info, EnableRaisingEvents = true };
             daemon = new DaemonProcess(directory, socket, process);
