@@ -42,8 +42,14 @@ internal sealed class RetentionJob(
                 try
                 {
                     var outcome = await engine.DeleteCandidatesAsync(config, decay, BackupJob.LockWait, stopping.Token);
-                    logger.LogInformation("{What} {Backup}: deleted {Count} backups{List}", what, name, outcome.Deleted.Count,
-                        outcome.Deleted.Count > 0 ? ": " + string.Join(", ", outcome.Deleted) : string.Empty);
+                    if (outcome.Deleted.Count > 0)
+                    {
+                        logger.LogInformation("{What} {Backup}: deleted {Count} backups: {List}", what, name, outcome.Deleted.Count, string.Join(", ", outcome.Deleted));
+                    }
+                    else
+                    {
+                        logger.LogDebug("{What} {Backup}: nothing to delete", what, name);
+                    }
                 }
                 finally
                 {

@@ -45,6 +45,22 @@ public class DaemonScheduleTests : DaemonTest
     }
 
     [Test]
+    public void A_run_with_autodecay_and_autoprune_and_nothing_to_delete_logs_only_its_backup()
+    {
+        WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?", "autoprune = true\nautodecay = true"));
+        using var daemon = StartDaemon();
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        Assert.That(Eventually(() => Snapshots(Backups).Count >= 2, LongWait), Is.True, daemon.Describe());
+        daemon.Signal(15);
+        daemon.WaitForExit(TimeSpan.FromSeconds(15));
+
+        // Each run was one "started" and one "succeeded" line; decay and prune with nothing to delete say nothing.
+        var info = daemon.Lines.Where(l => l.Contains(" INF ", StringComparison.Ordinal)).ToList();
+        Assert.That(info.Where(l => l.Contains("decay", StringComparison.Ordinal) || l.Contains("prune", StringComparison.Ordinal)
+                                    || l.Contains("nothing to delete", StringComparison.Ordinal)), Is.Empty, daemon.Describe());
+    }
+
+    [Test]
     public void Status_shows_the_running_daemon_and_each_sections_last_backup()
     {
         WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?"));

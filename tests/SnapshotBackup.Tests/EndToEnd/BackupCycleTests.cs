@@ -36,6 +36,18 @@ public class BackupCycleTests : VolumeTest
     }
 
     [Test]
+    public void A_backup_with_autodecay_and_autoprune_and_nothing_to_delete_says_nothing_about_them()
+    {
+        WriteFile(Path.Combine(Source, "a.txt"), "one");
+        WriteConfig("autoprune = true\nautodecay = true");
+        CliOk("setup", "data1");
+
+        var result = CliOk("backup", "data1");
+
+        Assert.That(result.Error, Does.Not.Contain("nothing to delete").And.Not.Contain("prune").And.Not.Contain("decay"), result.ToString());
+    }
+
+    [Test]
     public void List_json_reports_every_backup_with_its_flags()
     {
         WriteFile(Path.Combine(Source, "a.txt"), "one");
