@@ -46,7 +46,7 @@ public class ConfigLocateTests : ConfigTestBase
         Write("etc/snapshotbackup.d/notes.txt", "");
         Write("etc/snapshotbackup.d/old.ini.bak", "");
 
-        var (files, searched) = ConfigLoader.Locate(null, Env(xdg: Path.Combine(Dir, "xdg"), home: "/nonexistent"), Etc);
+        var (files, searched) = ConfigLoader.Locate([], Env(xdg: Path.Combine(Dir, "xdg"), home: "/nonexistent"), Etc);
 
         Assert.That(files, Is.EqualTo(new[] { user, etc, ten, twenty, b, a }));
         Assert.That(searched, Is.EqualTo(new[]
@@ -60,7 +60,7 @@ public class ConfigLocateTests : ConfigTestBase
     {
         var user = Write("home/.config/snapshotbackup.ini", "");
 
-        var (files, searched) = ConfigLoader.Locate(null, Env(home: Path.Combine(Dir, "home")), Etc);
+        var (files, searched) = ConfigLoader.Locate([], Env(home: Path.Combine(Dir, "home")), Etc);
 
         Assert.That(files, Is.EqualTo(new[] { user }));
         Assert.That(searched, Has.Member(user));
@@ -69,7 +69,7 @@ public class ConfigLocateTests : ConfigTestBase
     [Test]
     public void Only_existing_files_are_returned_but_all_paths_are_searched()
     {
-        var (files, searched) = ConfigLoader.Locate(null, Env(xdg: Path.Combine(Dir, "xdg")), Etc);
+        var (files, searched) = ConfigLoader.Locate([], Env(xdg: Path.Combine(Dir, "xdg")), Etc);
 
         Assert.That(files, Is.Empty);
         Assert.That(searched, Is.EqualTo(new[]
@@ -89,7 +89,7 @@ public class ConfigLocateTests : ConfigTestBase
         Write("etc/snapshotbackup.d/10-x.ini", "[data1]\nretain_all = 2 days\n");
         Write("etc/snapshotbackup.d/20-y.ini", "[data1]\nretain_all = 3 days\n");
 
-        var (files, searched) = ConfigLoader.Locate(null, Env(), Etc);
+        var (files, searched) = ConfigLoader.Locate([], Env(), Etc);
         var data1 = ConfigLoader.Load(files, searched).Get("data1");
 
         Assert.That(data1.RetainAll.Count, Is.EqualTo(3));
