@@ -35,6 +35,41 @@ public class ConfigLocateTests : ConfigTestBase
     }
 
     [Test]
+    public void A_directory_given_as_the_config_file_says_it_is_a_directory()
+    {
+        var path = Path.Combine(Dir, "etc");
+        Directory.CreateDirectory(path);
+
+        Assert.That(() => ConfigLoader.Locate(path, Env(), Etc), Throws.TypeOf<ConfigException>()
+            .With.Message.EqualTo($"config file {path} is a directory; give the .ini file in it"));
+    }
+
+    [Test]
+    public void Several_explicit_paths_are_read_in_order_the_later_overriding_key_by_key()
+    {
+        var first = Write("a.ini", "[data1]\nsource = /a\nbackups = /b\nretain_all = 1 day\n");
+        var second = Write("b.ini", "[data1]\nretain_all = 2 days\n");
+        Write("etc/snapshotbackup.ini", "[data2]\n");
+
+        var (files, searched) = ConfigLoader.Locate([first, second], Env(), Etc);
+        var data1 = ConfigLoader.Load(files, searched).Get("data1");
+
+        Assert.That(files, Is.EqualTo(new[] { first, second }));
+        Assert.That(data1.RetainAll.Count, Is.EqualTo(2));
+        Assert.That(data1.Source, Is.EqualTo("/a"));
+    }
+
+    [Test]
+    public void A_missing_one_among_several_explicit_paths_is_an_error()
+    {
+        var first = Write("a.ini", "[data1]\n");
+        var missing = Path.Combine(Dir, "missing.ini");
+
+        Assert.That(() => ConfigLoader.Locate([first, missing], Env(), Etc), Throws.TypeOf<ConfigException>()
+            .With.Message.EqualTo($"config file {missing} not found"));
+    }
+
+    [Test]
     public void Xdg_config_home_then_etc_then_drop_ins_in_ordinal_order()
     {
         var user = Write("xdg/snapshotbackup.ini", "");
