@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Configuration.ConfigParser;
 
 namespace SnapshotBackup.Tests.Unit.ConfigParser;
@@ -55,6 +56,7 @@ public class ConfigParserDifferentialTests
             var ours = ReadOurs(groups[g]);
             theyRefused += theirs[g].Error is null ? 0 : 1;
             weRefused += ours.Error is null ? 0 : 1;
+            LoadSemantically(groups[g], differences);
             if (!ours.Equivalent(theirs[g]))
             {
                 differences.Add(Describe(groups[g], ours, theirs[g]));
@@ -74,9 +76,24 @@ public class ConfigParserDifferentialTests
             $"configparser refused {theyRefused:N0}, we refused {weRefused:N0}; {providerChecked:N0} accepted groups also " +
             $"compared through the configuration provider; seed {seed}, {clock.Elapsed.TotalSeconds:F1} s");
         TestContext.Out.WriteLine(figure);
-        Console.WriteLine(figure);
         Assert.That(differences, Is.Empty, string.Join("\n\n", differences.Take(5)));
         Assert.That(theyRefused, Is.InRange(groups.Count / 10, groups.Count * 9 / 10), "the generator should mix good and bad files");
+    }
+
+    /// <summary>The whole loader on the same files: a result or a <see cref="ConfigException"/>, never another exception.</summary>
+    private static void LoadSemantically(IReadOnlyList<string> paths, List<string> differences)
+    {
+        try
+        {
+            ConfigLoader.Load(paths, paths);
+        }
+        catch (ConfigException)
+        {
+        }
+        catch (Exception e)
+        {
+            differences.Add($"{string.Join(", ", paths)}: ConfigLoader.Load threw {e.GetType().Name}: {e.Message}");
+        }
     }
 
     /// <summary>Our reader on each file, merged like configparser's read(paths): a later file overrides key by key.</summary>
