@@ -24,13 +24,18 @@ internal static partial class ConfigKeys
 
     public const string DefaultSection = "DEFAULT";
 
-    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>The keys, lower case: configparser lower-cases keys as Python does, so "SOURCE" arrives as "source".</summary>
+    public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
     {
         Source, Backups, Ignore, RetainAll, RetainDaily, Decay, AutoPrune, AutoDecay, NotifyRemote, NotifyUser,
         SilentFailThreshold, Schedule, AllowEmptySource, MaxConcurrent,
     };
 
-    public static bool IsDefault(string section) => section.Equals(DefaultSection, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Exactly [DEFAULT], as configparser: [default] is an ordinary section.</summary>
+    public static bool IsDefault(string section) => section == DefaultSection;
+
+    /// <summary>Duration keys: the original's own example quotes them, and it understood them quoted.</summary>
+    public static bool IsDuration(string key) => key is RetainAll or RetainDaily or Decay or SilentFailThreshold;
 
     /// <summary>Checks a value without using it (for [DEFAULT] values no section inherits).</summary>
     public static void Check(Setting s)

@@ -1,6 +1,12 @@
+using Microsoft.Extensions.Configuration;
+using SnapshotBackup.Core.Configuration.ConfigParser;
+
 namespace SnapshotBackup.Core.Configuration;
 
-/// <summary>Finds and reads the INI files (Microsoft.Extensions.Configuration.Ini) with configparser's [DEFAULT] semantics.</summary>
+/// <summary>
+/// Finds the INI files and reads them through Microsoft.Extensions.Configuration with a provider that parses like
+/// Python's configparser, then applies the [DEFAULT] semantics and checks every value.
+/// </summary>
 public static class ConfigLoader
 {
     public const string FileName = "snapshotbackup.ini";
@@ -11,16 +17,38 @@ public static class ConfigLoader
     /// (or ~/.config/...) when it exists, then /etc/snapshotbackup.ini and /etc/snapshotbackup.d/*.ini in lexical order.
     /// </summary>
     /// <param name="etcDirectory">"/etc", replaceable for tests.</param>
-    /// <exception cref="ConfigException"><paramref name="explicitPath"/> is given but does not exist.</exception>
+    /// <exception cref="ConfigException"><paramref name="explicitPath"/> is given but is not a file.</exception>
     public static (IReadOnlyList<string> Files, IReadOnlyList<string> Searched) Locate(
-        string? explicitPath, Func<string, string?> getEnvironment, string etcDirectory = "/etc")
+        string? explicitPath, Func<string, string?> getEnvironment, string etcDirectory = "/etc") =>
+        Locate(string.IsNullOrEmpty(explicitPath) ? [] : [explicitPath], getEnvironment, etcDirectory);
+
+    /// <summary>
+    /// The files to read: <paramref name="explicitPaths"/> when there are any, in the given order (a later one
+    /// overriding an earlier one key by key, like configparser's <c>read([a, b])</c>); otherwise
+    /// $XDG_CONFIG_HOME/snapshotbackup.ini (or ~/.config/...) when it exists, then /etc/snapshotbackup.ini and
+    /// /etc/snapshotbackup.d/*.ini in lexical order.
+    /// </summary>
+    /// <param name="etcDirectory">"/etc", replaceable for tests.</param>
+    /// <exception cref="ConfigException">An explicit path does not exist or is a directory.</exception>
+    public static (IReadOnlyList<string> Files, IReadOnlyList<string> Searched) Locate(
+        IReadOnlyList<string> explicitPaths, Func<string, string?> getEnvironment, string etcDirectory = "/etc")
     {
+        ArgumentNullException.ThrowIfNull(explicitPaths);
         ArgumentNullException.ThrowIfNull(getEnvironment);
-        if (!string.IsNullOrEmpty(explicitPath))
+        if (explicitPaths.Count > 0)
         {
-            return File.Exists(explicitPath)
-                ? ([explicitPath], [explicitPath])
-                : throw new ConfigException($"config file {explicitPath} not found");
+            foreach (var path in explicitPaths)
+            {
+                if (Directory.Exists(path))
+                {
+                    throw new ConfigException($"config file {path} is a directory; give the .ini file in it");
+                }
+                if (!File.Exists(path))
+                {
+                    throw new ConfigException($"config file {path} not found");
+                }
+            }
+            return (explicitPaths, explicitPaths);
         }
 
         var files = new List<string>();
@@ -65,7 +93,14 @@ public static class ConfigLoader
         {
             throw new ConfigException($"no config file found; looked at {string.Join(", ", searched)}");
         }
-        return new ConfigReader([.. files.Select(IniFile.Read)]).Read(files, searched);
+        var builder = new ConfigurationBuilder();
+        foreach (var file in files)
+        {
+            builder.Add(new ConfigParserConfigurationSource(file));
+        }
+        var root = builder.Build();
+        var parsed = root.Providers.Cast<ConfigParserConfigurationProvider>().Select(p => p.File).ToList();
+        return new ConfigReader(parsed).Read(files, searched);
     }
 
     /// <summary>Locate + Load.</summary>

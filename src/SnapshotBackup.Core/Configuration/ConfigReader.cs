@@ -1,49 +1,57 @@
+using SnapshotBackup.Core.Configuration.ConfigParser;
 using static SnapshotBackup.Core.Configuration.ConfigKeys;
 
 namespace SnapshotBackup.Core.Configuration;
 
 /// <summary>
 /// Merges the files like configparser reading them in order: a later file overrides key by key; a section's own key,
-/// in any file, wins over [DEFAULT]; among [DEFAULT]s the later file wins.
+/// in any file, wins over [DEFAULT]; among [DEFAULT]s the later file wins. Then checks every value.
 /// </summary>
 internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
 {
     private static readonly BackupConfig BuiltIn = new() { Name = "", Source = "", Backups = "" };
 
+    private readonly List<string> warnings = [];
+    private bool quotesNoted;
+    private bool percentNoted;
+
     public ConfigSet Read(IReadOnlyList<string> paths, IReadOnlyList<string> searched)
     {
-        var warnings = new List<string>();
         // Backup name (as first written) -> the last file that has its section.
         var sections = new OrderedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var firstHeaders = new Dictionary<string, (string File, IniHeader Header)>(StringComparer.OrdinalIgnoreCase);
         var defaults = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
-            foreach (var section in file.Sections.Where(s => !IsDefault(s)))
+            foreach (var header in file.Headers.Where(h => !IsDefault(h.Section)))
             {
+                var section = header.Section;
                 if (!BackupName.IsValid(section))
                 {
                     throw new ConfigException($"{file.Path}: [{section}] is not a valid backup name: {BackupName.Rule}");
                 }
-                sections[section] = file.Path;
-            }
-            foreach (var (section, key) in file.Entries)
-            {
-                if (section.Length == 0)
+                if (firstHeaders.TryGetValue(section, out var first) && first.Header.Section != section)
                 {
                     throw new ConfigException(
-                        $"{file.Path}: '{key}' is outside any section; put it under [{DefaultSection}] or a [backup name] header");
+                        $"{file.Path}:{header.Line}: [{section}] and [{first.Header.Section}] ({first.File}:{first.Header.Line}) " +
+                        "differ only in case, and backup names are not case-sensitive; spell both the same way or rename one");
                 }
-                if (!Known.Contains(key))
+                firstHeaders.TryAdd(section, (file.Path, header));
+                sections[section] = file.Path;
+            }
+            foreach (var option in file.Options)
+            {
+                if (!Known.Contains(option.Key))
                 {
-                    warnings.Add($"{file.Path}: [{section}] unknown key '{key}' ignored");
+                    warnings.Add($"{file.Path}: [{option.Section}] unknown key '{option.Key}' ignored");
                 }
-                else if (key.Equals(MaxConcurrent, StringComparison.OrdinalIgnoreCase) && !IsDefault(section))
+                else if (option.Key == MaxConcurrent && !IsDefault(option.Section))
                 {
-                    warnings.Add($"{file.Path}: [{section}] {MaxConcurrent} is only read from [{DefaultSection}]; ignored here");
+                    warnings.Add($"{file.Path}: [{option.Section}] {MaxConcurrent} is only read from [{DefaultSection}]; ignored here");
                 }
-                if (IsDefault(section) && file.TryGet(section, key, out var value))
+                if (IsDefault(option.Section))
                 {
-                    defaults[key.ToLowerInvariant()] = value;
+                    defaults[option.Key] = ConfigValues.StripQuotes(option.Value);
                 }
             }
         }
@@ -58,22 +66,15 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
         var volumes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, lastFile) in sections)
         {
-            var backup = Build(name, lastFile);
-            // One volume per backup: two sources in one .sync would mix their snapshots and prune one for the other.
-            var volume = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backup.Backups));
-            if (volumes.TryGetValue(volume, out var other))
+            try
+            {
+                backups[name] = Build(name, lastFile, volumes);
+            }
+            catch (ConfigException e) when (name.Equals(DefaultSection, StringComparison.OrdinalIgnoreCase))
             {
                 throw new ConfigException(
-                    $"{backup.KeyOrigins.GetValueOrDefault(Backups, lastFile)}: [{name}] backups = {backup.Backups}: [{other}] already backs up into it; give each backup its own directory");
+                    $"{e.Message} (defaults go in [{DefaultSection}], in capitals; [{name}] is an ordinary backup section)", e);
             }
-            volumes[volume] = name;
-            if (!backup.IsRemoteSource && IsInside(volume, Path.TrimEndingDirectorySeparator(Path.GetFullPath(backup.Source))) is { } relative
-                && !backup.Ignore.Any(i => relative.StartsWith(i.TrimEnd('/'), StringComparison.Ordinal)))
-            {
-                warnings.Add($"{backup.KeyOrigins.GetValueOrDefault(Backups, lastFile)}: [{name}] backups {backup.Backups} lies inside its source " +
-                             $"{backup.Source}; add 'ignore = {relative}' or every backup copies the earlier ones");
-            }
-            backups[name] = backup;
         }
         if (backups.Count == 0)
         {
@@ -86,7 +87,27 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
     private static string? IsInside(string path, string root) =>
         root == "/" ? path : path.StartsWith(root + "/", StringComparison.Ordinal) ? path[root.Length..] : null;
 
-    private BackupConfig Build(string name, string lastFile)
+    private BackupConfig Build(string name, string lastFile, Dictionary<string, string> volumes)
+    {
+        var backup = Parse(name, lastFile);
+        // One volume per backup: two sources in one .sync would mix their snapshots and prune one for the other.
+        var volume = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backup.Backups));
+        if (volumes.TryGetValue(volume, out var other))
+        {
+            throw new ConfigException(
+                $"{backup.KeyOrigins.GetValueOrDefault(Backups, lastFile)}: [{name}] backups = {backup.Backups}: [{other}] already backs up into it; give each backup its own directory");
+        }
+        volumes[volume] = name;
+        if (!backup.IsRemoteSource && IsInside(volume, Path.TrimEndingDirectorySeparator(Path.GetFullPath(backup.Source))) is { } relative
+            && !backup.Ignore.Any(i => relative.StartsWith(i.TrimEnd('/'), StringComparison.Ordinal)))
+        {
+            warnings.Add($"{backup.KeyOrigins.GetValueOrDefault(Backups, lastFile)}: [{name}] backups {backup.Backups} lies inside its source " +
+                         $"{backup.Source}; add 'ignore = {relative}' or every backup copies the earlier ones");
+        }
+        return backup;
+    }
+
+    private BackupConfig Parse(string name, string lastFile)
     {
         var origins = new Dictionary<string, string>(StringComparer.Ordinal);
         var source = Get(Source) ?? throw Missing(Source);
@@ -130,12 +151,50 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
     {
         for (var i = files.Count - 1; i >= 0; i--)
         {
-            var file = files[i];
-            if (file.TryGet(section, key, out var value))
+            if (files[i].Find(section, key) is { } option)
             {
-                return new Setting(file.Path, section, key, value, file.Raw(section, key) ?? value);
+                return Interpret(files[i].Path, option);
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Our reading of a configparser value: one line (except <c>ignore</c>), trimmed, quotes removed. Where that differs
+    /// from what configparser would hand the original tool, the first such value says so in a warning.
+    /// </summary>
+    private Setting Interpret(string file, IniOption option)
+    {
+        var raw = option.Value;
+        var where = $"{file}:{option.Line}: [{option.Section}] {option.Key}";
+        if (raw.Contains('%', StringComparison.Ordinal) && !percentNoted)
+        {
+            percentNoted = true;
+            warnings.Add($"{where} = {raw}: '%' is taken literally here and in every other value " +
+                         "(configparser's interpolation would expand %(name)s and %%)");
+        }
+        if (option.Key == Ignore)
+        {
+            NoteQuotes(raw.Length > 1 && raw[0] == '\'' && raw[^1] == '\'');
+            return new Setting(file, option.Line, option.Section, option.Key, raw, raw);
+        }
+        if (raw.Contains('\n', StringComparison.Ordinal))
+        {
+            throw new ConfigException(
+                $"{where} spans several lines (a line indented deeper than its key continues the value); only '{Ignore}' may");
+        }
+        var value = ConfigValues.StripQuotes(raw);
+        NoteQuotes(value.Length != raw.Trim().Length && !IsDuration(option.Key));
+        return new Setting(file, option.Line, option.Section, option.Key, value, raw);
+
+        void NoteQuotes(bool stripped)
+        {
+            if (stripped && !quotesNoted)
+            {
+                quotesNoted = true;
+                warnings.Add($"{where} = {raw}: the quotes are removed here and around every other value " +
+                             "(configparser keeps them as part of the value)");
+            }
+        }
     }
 }

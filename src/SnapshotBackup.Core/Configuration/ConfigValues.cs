@@ -15,7 +15,10 @@ internal static class ConfigValues
     /// <summary>As the original: exactly <c>1</c>, <c>true</c> or <c>True</c> is true, everything else false.</summary>
     public static bool IsTrue(string value) => value is "1" or "true" or "True";
 
-    /// <summary>A comma-separated list with CSV double-quote quoting; entries trimmed, empty ones dropped.</summary>
+    /// <summary>
+    /// A list separated by commas and line breaks (a value continued on indented lines), with CSV double-quote quoting;
+    /// entries trimmed, empty ones dropped.
+    /// </summary>
     public static IReadOnlyList<string> SplitList(string value)
     {
         var items = new List<string>();
@@ -44,7 +47,7 @@ internal static class ConfigValues
             {
                 quoted = true;
             }
-            else if (c == ',')
+            else if (c is ',' or '\n')
             {
                 Add(items, current);
             }

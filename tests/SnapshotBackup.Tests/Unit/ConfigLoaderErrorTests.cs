@@ -74,7 +74,6 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     [TestCase("a/b")]
     [TestCase("..")]
     [TestCase(".")]
-    [TestCase("")]
     [TestCase("data:1")]
     public void A_bad_section_name_is_rejected(string name)
     {
@@ -148,19 +147,31 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     }
 
     [Test]
-    public void A_malformed_line_names_the_file()
+    public void An_empty_section_name_is_not_a_header_as_in_configparser()
     {
-        var path = Write("a.ini", "[data1]\nsource = /src\nthis line has no equals sign\n");
+        var path = Write("a.ini", "[]\nsource = /src\nbackups = /backups\n");
 
-        Assert.That(LoadError(path), Does.StartWith($"{path}: ").And.Contains("this line has no equals sign"));
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}:1: no section header before '[]' (put [DEFAULT] or a [name] header above it)"));
     }
 
     [Test]
-    public void A_duplicate_key_in_one_file_names_the_file()
+    public void A_malformed_line_names_the_file_and_line()
     {
-        var path = Write("a.ini", "[data1]\nsource = /src\nsource = /other\n");
+        var path = Write("a.ini", "[data1]\nsource = /src\nthis line has no equals sign\n");
 
-        Assert.That(LoadError(path), Does.StartWith($"{path}: ").And.Contains("data1:source"));
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}:3: 'this line has no equals sign' is neither a [section] header nor a 'key = value' line " +
+            "(and not indented to continue a value)"));
+    }
+
+    [Test]
+    public void A_duplicate_key_in_one_file_names_both_lines()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /src\nSource = /other\n");
+
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}:3: option 'source' appears twice in [data1] (first on line 2); keep one"));
     }
 
     [Test]
@@ -168,7 +179,8 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     {
         var path = Write("a.ini", "source = /src\n[data1]\nbackups = /b\n");
 
-        Assert.That(LoadError(path), Does.StartWith($"{path}: 'source' is outside any section"));
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}:1: no section header before 'source = /src' (put [DEFAULT] or a [name] header above it)"));
     }
 
     [Test]

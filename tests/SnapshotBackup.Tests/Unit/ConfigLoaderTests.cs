@@ -110,14 +110,14 @@ public class ConfigLoaderTests : ConfigTestBase
         Assert.That(config.Defaults["retain_all"], Is.EqualTo("2 days"));
     }
 
-    [Test]
-    public void Default_section_name_is_case_insensitive()
+    [TestCase("default")]
+    [TestCase("Default")]
+    public void Only_DEFAULT_in_capitals_is_the_defaults_section_as_in_configparser(string spelling)
     {
-        var path = Write("a.ini", "[default]\nbackups = /backups\n[data1]\nsource = /src\n");
-        var config = Load(path);
+        var path = Write("a.ini", $"[{spelling}]\nbackups = /backups\n[data1]\nsource = /src\n");
 
-        Assert.That(config.Backups.Keys, Is.EqualTo(new[] { "data1" }));
-        Assert.That(config.Get("data1").Backups, Is.EqualTo("/backups"));
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}: [{spelling}] has no 'source' key (defaults go in [DEFAULT], in capitals; [{spelling}] is an ordinary backup section)"));
     }
 
     [Test]
