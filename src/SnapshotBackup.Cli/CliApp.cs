@@ -46,7 +46,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             throw new UsageException($"'{arguments.Command}' needs the name of a backup (a section of the configuration)");
         }
 
-        var configSet = ConfigLoader.Load(arguments.ConfigPath);
+        var configSet = ConfigLoader.Load(arguments.ConfigPaths);
         logger.LogDebug("configuration read from {Files}", string.Join(", ", configSet.Files));
         foreach (var warning in configSet.Warnings)
         {
@@ -101,7 +101,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         {
             stateError = e;
         }
-        var (files, searched) = ConfigLoader.Locate(arguments.ConfigPath, Environment.GetEnvironmentVariable);
+        var (files, searched) = ConfigLoader.Locate(arguments.ConfigPaths, Environment.GetEnvironmentVariable);
         ConfigSet? configSet = null;
         if (files.Count > 0)
         {

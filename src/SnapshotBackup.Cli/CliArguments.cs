@@ -10,9 +10,6 @@ public sealed record CliArguments
     /// <summary>Every <c>-c</c>, in order: read one after the other, a later file overriding an earlier one key by key.</summary>
     public IReadOnlyList<string> ConfigPaths { get; init; } = [];
 
-    /// <summary>The last <c>-c</c>, or null.</summary>
-    public string? ConfigPath => ConfigPaths.Count > 0 ? ConfigPaths[^1] : null;
-
     public int Debug { get; init; }
     public bool Progress { get; init; }
     public bool Checksum { get; init; }

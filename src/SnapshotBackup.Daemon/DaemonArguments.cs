@@ -5,7 +5,8 @@ namespace SnapshotBackup.Daemon;
 /// <summary>The daemon's command line.</summary>
 internal sealed record DaemonArguments
 {
-    public string? ConfigPath { get; init; }
+    /// <summary>Every <c>-c</c>, in order (a later file overrides an earlier one key by key); empty: the standard search.</summary>
+    public IReadOnlyList<string> ConfigPaths { get; init; } = [];
     public string? StateFile { get; init; }
 
     /// <summary>auto (journald under systemd, else console), journal or console.</summary>
@@ -22,7 +23,9 @@ internal sealed record DaemonArguments
 
         options:
           -c, --config FILE    read FILE instead of $XDG_CONFIG_HOME/snapshotbackup.ini,
-                               /etc/snapshotbackup.ini and /etc/snapshotbackup.d/*.ini
+                               /etc/snapshotbackup.ini and /etc/snapshotbackup.d/*.ini;
+                               repeat to read several files in order, a later one
+                               overriding an earlier one key by key
               --state-file F   where to keep the state (default $STATE_DIRECTORY/state.json,
                                else /var/lib/snapshotbackup/state.json)
               --log WHERE      auto (journald under systemd, else the console), journal or console
@@ -51,7 +54,7 @@ internal sealed record DaemonArguments
             var option = arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains('=', StringComparison.Ordinal) ? arg[..arg.IndexOf('=', StringComparison.Ordinal)] : arg;
             result = option switch
             {
-                "-c" or "--config" => result with { ConfigPath = Value() },
+                "-c" or "--config" => result with { ConfigPaths = [.. result.ConfigPaths, Value()] },
                 "--state-file" => result with { StateFile = Value() },
                 "--log" => result with { Log = Value() is var v && v is "auto" or "journal" or "console" ? v : throw new UsageException($"--log {v}: expected auto, journal or console") },
                 "-d" or "--debug" => result with { Debug = result.Debug + 1 },

@@ -67,7 +67,7 @@ internal static class Program
             DaemonConfig config;
             try
             {
-                config = DaemonConfig.Load(arguments.ConfigPath);
+                config = DaemonConfig.Load(arguments.ConfigPaths);
             }
             catch (ConfigException e)
             {
@@ -94,7 +94,7 @@ internal static class Program
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new ConfigStore(config, arguments.ConfigPath));
+        services.AddSingleton(new ConfigStore(config, arguments.ConfigPaths));
         services.AddSingleton(new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateStore>();
         services.AddSingleton<VolumeAvailability>();

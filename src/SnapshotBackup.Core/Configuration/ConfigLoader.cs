@@ -103,10 +103,10 @@ public static class ConfigLoader
         return new ConfigReader(parsed).Read(files, searched);
     }
 
-    /// <summary>Locate + Load.</summary>
-    public static ConfigSet Load(string? explicitPath)
+    /// <summary>Locate + Load: <paramref name="explicitPaths"/> (every <c>-c</c>, in order), else the standard search.</summary>
+    public static ConfigSet Load(IReadOnlyList<string> explicitPaths)
     {
-        var (files, searched) = Locate(explicitPath, Environment.GetEnvironmentVariable);
+        var (files, searched) = Locate(explicitPaths, Environment.GetEnvironmentVariable);
         return Load(files, searched);
     }
 }

@@ -7,9 +7,9 @@ namespace SnapshotBackup.Daemon.Configuration;
 internal sealed record DaemonConfig(ConfigSet Set, IReadOnlyDictionary<string, BackupSchedule> Schedules)
 {
     /// <summary>Loads and validates every file, schedules included; throws <see cref="ConfigException"/>.</summary>
-    public static DaemonConfig Load(string? explicitPath)
+    public static DaemonConfig Load(IReadOnlyList<string> explicitPaths)
     {
-        var set = ConfigLoader.Load(explicitPath);
+        var set = ConfigLoader.Load(explicitPaths);
         var schedules = new Dictionary<string, BackupSchedule>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, backup) in set.Backups)
         {

@@ -93,7 +93,7 @@ internal sealed class DaemonService(
             DaemonConfig next;
             try
             {
-                next = DaemonConfig.Load(configs.ExplicitPath);
+                next = DaemonConfig.Load(configs.ExplicitPaths);
             }
             catch (ConfigException e)
             {

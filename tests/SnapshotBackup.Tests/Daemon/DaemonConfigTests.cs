@@ -25,19 +25,19 @@ public class DaemonConfigTests
     public void A_bad_schedule_names_file_section_and_value()
     {
         var path = Write("sometimes");
-        Assert.That(() => DaemonConfig.Load(path), Throws.TypeOf<ConfigException>().With.Message.StartWith($"{path}: [data1] schedule = 'sometimes': "));
+        Assert.That(() => DaemonConfig.Load([path]), Throws.TypeOf<ConfigException>().With.Message.StartWith($"{path}: [data1] schedule = 'sometimes': "));
     }
 
     [Test]
     public void A_schedule_that_never_fires_again_is_a_configuration_error()
     {
         var path = Write("0 0 3 * * ? 2024");
-        Assert.That(() => DaemonConfig.Load(path), Throws.TypeOf<ConfigException>().With.Message.EqualTo($"{path}: [data1] schedule = '0 0 3 * * ? 2024': it never fires again"));
+        Assert.That(() => DaemonConfig.Load([path]), Throws.TypeOf<ConfigException>().With.Message.EqualTo($"{path}: [data1] schedule = '0 0 3 * * ? 2024': it never fires again"));
     }
 
     [Test]
     public void Schedules_are_found_whatever_the_case_of_the_section_name() =>
-        Assert.That(DaemonConfig.Load(Write("hourly")).Schedules.ContainsKey("DATA1"), Is.True);
+        Assert.That(DaemonConfig.Load([Write("hourly")]).Schedules.ContainsKey("DATA1"), Is.True);
 
     [Test]
     public async Task Reconfiguring_the_run_gate_compares_with_the_bound_not_the_free_slots()

@@ -64,6 +64,25 @@ public class CliErrorTests : VolumeTest
     }
 
     [Test]
+    public void Two_config_options_are_both_read_in_order_the_later_overriding_key_by_key()
+    {
+        var second = Path.Combine(Loop.Root, "second.ini");
+        WriteConfig("retain_all = 2 days");
+        File.WriteAllText(second, "[data1]\nretain_all = 3 days\n");
+        CreateSyncByHand();
+        foreach (var hour in new[] { 9, 10, 11 })
+        {
+            MakeSnapshot(NameAt(40, TimeSpan.FromHours(hour), TimeSpan.Zero));
+        }
+
+        var result = Cli("-c", second, "prune", "data1", "--dry-run", "-d");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Error, Does.Contain($"configuration read from {ConfigPath}, {second}"), result.ToString());
+        Assert.That(result.Output, Does.Contain("older than retain_all (3 days)"), "the second file's value wins\n" + result);
+    }
+
+    [Test]
     public void An_unknown_backup_name_exits_2_naming_the_file_and_the_configured_sections()
     {
         AssertUsageError(Cli("list", "data2"), "data2", ConfigPath, "data1");

@@ -309,7 +309,7 @@ public class FuzzTests : ReliabilityTest
             Record($"config #{i} ({Truncate(text)})", Judge(outcome), outcome);
             try
             {
-                DaemonConfig.Load(fuzzConfig);
+                DaemonConfig.Load([fuzzConfig]);
                 inputs++;
             }
             catch (ConfigException)

@@ -34,7 +34,7 @@ public class CliArgumentsTests
     public void Values_may_follow_an_equals_sign()
     {
         var args = CliArguments.Parse(["backup", "x", "--config=/a.ini", "--source=/src"]);
-        Assert.That(args.ConfigPath, Is.EqualTo("/a.ini"));
+        Assert.That(args.ConfigPaths, Is.EqualTo(new[] { "/a.ini" }));
         Assert.That(args.Source, Is.EqualTo("/src"));
     }
 
