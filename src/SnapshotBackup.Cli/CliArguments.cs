@@ -41,7 +41,7 @@ public sealed record CliArguments
     };
 
     /// <summary>
-    /// The options each command takes besides the global ones (-c, -d, -h, -v). Any other option is refused with exit 2
+    /// The options each command takes besides the global ones (-c, -d, --yes, -h, -v). Any other option is refused with exit 2
     /// rather than ignored: <c>list --dry-run</c> or <c>prune --checksum</c> would otherwise look as if they did something.
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlySet<string>> CommandOptions { get; } = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
@@ -51,9 +51,9 @@ public sealed record CliArguments
         // failure is within silent_fail_threshold (see BackupNotifier.LastSuccess).
         ["backup"] = new HashSet<string> { "--progress", "--checksum", "--source", "--dry-run", "--state-file" },
         ["list"] = new HashSet<string> { "--json" },
-        ["prune"] = new HashSet<string> { "--yes", "--dry-run", "--json" },
-        ["decay"] = new HashSet<string> { "--yes", "--dry-run", "--json" },
-        ["destroy"] = new HashSet<string> { "--yes", "--dry-run", "--json" },
+        ["prune"] = new HashSet<string> { "--dry-run", "--json" },
+        ["decay"] = new HashSet<string> { "--dry-run", "--json" },
+        ["destroy"] = new HashSet<string> { "--dry-run", "--json" },
         ["clean"] = new HashSet<string> { "--dry-run" },
         ["status"] = new HashSet<string> { "--json", "--state-file" },
         ["notify-test"] = new HashSet<string>(),
@@ -118,8 +118,8 @@ public sealed record CliArguments
                     options.Add("--dry-run");
                     break;
                 case "--yes" or "-y":
+                    // Global: scripts pass --yes to every command; those that never ask have nothing to skip.
                     result = result with { Yes = true };
-                    options.Add("--yes");
                     break;
                 case "--json":
                     result = result with { Json = true };
@@ -169,7 +169,7 @@ public sealed record CliArguments
             throw new UsageException(foreign == "--dry-run"
                 ? $"'{chosen}' does not take --dry-run: it changes nothing, so there is nothing to leave undone"
                 : $"'{chosen}' does not take {foreign}" + (allowed.Count == 0
-                    ? "; it takes no options besides -c and -d"
+                    ? "; it takes no options besides -c, -d and --yes"
                     : $"; its options: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}"));
         }
         return result;

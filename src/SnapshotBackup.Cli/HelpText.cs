@@ -26,6 +26,8 @@ internal static class HelpText
                               repeat to read several files in order, a later one
                               overriding an earlier one key by key
           -d, --debug         more output (repeat for more)
+              --yes           answer yes: prune, decay and destroy delete without asking
+                              (the other commands never ask)
           -v, --version       print the version
           -h, --help          print this help
         backup:
@@ -36,7 +38,6 @@ internal static class HelpText
               --state-file F  the daemon's state file: its last success counts for
                               silent_fail_threshold when the volume cannot be read
         prune, decay, destroy:
-              --yes           delete without asking
               --dry-run       list what would be deleted and why; delete nothing
               --json          JSON output
         setup, clean:

@@ -167,7 +167,7 @@ public class DryRunTests : VolumeTest
                     }
                 }
                 var expectOk = CliArguments.CommandOptions[command].Contains("--dry-run")
-                    && Options.Where((_, i) => (mask & (1 << i)) != 0).All(o => o[0] == "-d" || CliArguments.CommandOptions[command].Contains(LongName(o[0])));
+                    && Options.Where((_, i) => (mask & (1 << i)) != 0).All(o => o[0] is "-d" or "--yes" || CliArguments.CommandOptions[command].Contains(LongName(o[0])));
                 using var output = new StringWriter();
                 using var error = new StringWriter();
                 var exit = await SnapshotBackup.Cli.Program.RunAsync([.. args], output, error, CancellationToken.None);

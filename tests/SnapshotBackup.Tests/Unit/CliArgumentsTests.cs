@@ -49,11 +49,15 @@ public class CliArgumentsTests
     [TestCase("list", "--dry-run", "'list' does not take --dry-run")]
     [TestCase("status", "--dry-run", "'status' does not take --dry-run")]
     [TestCase("notify-test", "--dry-run", "'notify-test' does not take --dry-run")]
-    [TestCase("prune", "--checksum", "'prune' does not take --checksum; its options: --dry-run, --json, --yes")]
+    [TestCase("prune", "--checksum", "'prune' does not take --checksum; its options: --dry-run, --json")]
     [TestCase("list", "-p", "'list' does not take --progress")]
-    [TestCase("backup", "--yes", "'backup' does not take --yes")]
+    [TestCase("backup", "--json", "'backup' does not take --json")]
     public void An_option_the_command_does_not_take_is_a_usage_error(string command, string option, string message) =>
         Assert.That(() => CliArguments.Parse([command, "x", option]), Throws.TypeOf<UsageException>().With.Message.EqualTo(message).Or.Message.StartsWith(message));
+
+    [Test]
+    public void Yes_is_taken_by_every_command_so_scripts_may_pass_it_everywhere() =>
+        Assert.That(CliArguments.Commands.Values.Distinct().All(c => CliArguments.Parse([c, "x", "--yes"]).Yes), Is.True);
 
     [Test]
     public void Several_config_options_are_kept_in_order() =>
