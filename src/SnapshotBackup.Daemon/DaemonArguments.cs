@@ -29,16 +29,17 @@ internal sealed record DaemonArguments
         HelpName = "F",
     };
 
-    private static readonly Option<string> LogOption = new("--log")
+    /// <summary>Repeatable, the last one counting (a wrapper's <c>--log console</c> may be overridden further on).</summary>
+    private static readonly Option<string[]> LogOption = new("--log")
     {
-        Description = "auto (journald under systemd, else the console), journal or console",
+        Description = "auto (journald under systemd, else the console), journal or console [default: auto]",
         HelpName = "WHERE",
-        DefaultValueFactory = _ => "auto",
+        AllowMultipleArgumentsPerToken = false,
         Validators =
         {
             result =>
             {
-                if (result.Tokens.Count > 0 && result.Tokens[0].Value is var value && value is not ("auto" or "journal" or "console"))
+                if (result.Tokens.Select(t => t.Value).FirstOrDefault(v => v is not ("auto" or "journal" or "console")) is { } value)
                 {
                     result.AddError($"--log {value}: expected auto, journal or console");
                 }
@@ -83,7 +84,7 @@ internal sealed record DaemonArguments
         {
             ConfigPaths = result.GetValue(ConfigOption) ?? [],
             StateFile = result.GetValue(StateFileOption),
-            Log = result.GetValue(LogOption) ?? "auto",
+            Log = result.GetValue(LogOption) is [.., var log] ? log : "auto",
             Debug = result.GetResult(DebugOption)?.IdentifierTokenCount ?? 0,
             Help = help,
             Version = result.GetValue(VersionOption),

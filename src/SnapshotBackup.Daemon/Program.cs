@@ -93,7 +93,7 @@ internal static class Program
         // READY=1 (when every job is scheduled) and STOPPING=1, which also stops the host on SIGTERM. Registered always,
         // not as AddSystemd() does only when systemd is our parent, so a supervisor or a test that sets NOTIFY_SOCKET
         // hears the same protocol; without NOTIFY_SOCKET nothing is sent.
-        builder.Services.AddSingleton<ISystemdNotifier, SafeSystemdNotifier>();
+        builder.Services.AddSingleton<ISystemdNotifier>(sp => new SafeSystemdNotifier(sp.GetService<ILogger<SafeSystemdNotifier>>()));
         builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
         builder.Services.AddSerilog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
