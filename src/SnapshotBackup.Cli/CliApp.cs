@@ -25,7 +25,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     {
         if (arguments.Help)
         {
-            await output.WriteLineAsync(HelpText.Usage);
+            CliCommandLine.WriteHelp(arguments.Command, output);
             return ExitCodes.Ok;
         }
         if (arguments.Version)

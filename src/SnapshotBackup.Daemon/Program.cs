@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using Serilog;
@@ -41,7 +42,7 @@ internal static class Program
         }
         if (arguments.Help)
         {
-            await Console.Out.WriteLineAsync(DaemonArguments.Usage);
+            DaemonArguments.WriteHelp(Console.Out);
             return ExitCodes.Ok;
         }
         if (arguments.Version)
@@ -88,7 +89,12 @@ internal static class Program
     private static IHost BuildHost(DaemonArguments arguments, DaemonConfig config)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSystemd();
+        // sd_notify through the library: its SystemdNotifier (made safe to call) and SystemdLifetime, the one sender of
+        // READY=1 (when every job is scheduled) and STOPPING=1, which also stops the host on SIGTERM. Registered always,
+        // not as AddSystemd() does only when systemd is our parent, so a supervisor or a test that sets NOTIFY_SOCKET
+        // hears the same protocol; without NOTIFY_SOCKET nothing is sent.
+        builder.Services.AddSingleton<ISystemdNotifier>(sp => new SafeSystemdNotifier(sp.GetService<ILogger<SafeSystemdNotifier>>()));
+        builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
         builder.Services.AddSerilog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
@@ -98,8 +104,6 @@ internal static class Program
         services.AddSingleton(new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateStore>();
         services.AddSingleton<VolumeAvailability>();
-        services.AddSingleton<SystemdNotifier>();
-        services.AddSingleton<ISystemdNotify>(sp => sp.GetRequiredService<SystemdNotifier>());
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
