@@ -91,7 +91,7 @@ internal sealed class JobRegistrar(
 
     private async Task CatchUpAsync(IScheduler scheduler, DaemonConfig config, string name, CancellationToken cancellationToken)
     {
-        var newest = NewestBackup(name, config);
+        var newest = LastSuccessOf(name, config);
         var now = time.GetUtcNow();
         if (newest is { } last && config.Schedules[name].NextAfter(last) is { } due && due > now)
         {
@@ -144,7 +144,7 @@ internal sealed class JobRegistrar(
     }
 
     /// <summary>The newest backup on the volume, else the state's last success; notes whether the volume was readable.</summary>
-    private DateTimeOffset? NewestBackup(string name, DaemonConfig config)
+    private DateTimeOffset? LastSuccessOf(string name, DaemonConfig config)
     {
         var newest = LastSuccess.Find(engine, config.Find(name)!, () => state.Get(name).LastSuccess, out var volumeError);
         volumes.Record(name, available: volumeError is null);
