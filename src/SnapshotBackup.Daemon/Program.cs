@@ -6,18 +6,17 @@ using Microsoft.Extensions.Logging;
 using Quartz;
 using Serilog;
 using SnapshotBackup.Core;
-using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Notifications;
-using SnapshotBackup.Core.Processes;
-using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Hosting;
 using SnapshotBackup.Daemon.Jobs;
 using SnapshotBackup.Daemon.Logging;
 using SnapshotBackup.Daemon.Power;
+using SnapshotBackup.Daemon.Scheduling;
 using SnapshotBackup.Daemon.State;
 using SnapshotBackup.Daemon.Systemd;
 
@@ -108,17 +107,25 @@ internal static class Program
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
         services.AddSingleton(sp => new BackupNotifier(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
+        services.AddSingleton<IBackupEngine>(sp =>
+            BackupEngineFactory.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine")));
+        services.AddSingleton<IRunRecorder, StateRunRecorder>();
         services.AddSingleton(sp =>
         {
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine");
-            var runner = new ProcessRunner(logger);
-            return new BackupEngine(BtrfsManager.Instance, new RsyncRunner(runner, logger), new SourceProbe(runner, logger),
-                sp.GetRequiredService<TimeProvider>(), logger);
+            var inhibitor = sp.GetRequiredService<ISleepInhibitor>();
+            return new BackupRunService(
+                sp.GetRequiredService<IBackupEngine>(),
+                sp.GetRequiredService<BackupNotifier>(),
+                sp.GetRequiredService<IRunRecorder>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Runs"))
+            {
+                KeepAwake = (name, token) => inhibitor.AcquireAsync($"backing up {name}", token),
+            };
         });
         services.AddSingleton<JobRegistrar>();
         services.AddSingleton<NextRunListener>();
         services.AddTransient<BackupJob>();
-        services.AddTransient<RetentionJob>();
 
         services.AddQuartz(q =>
         {

@@ -11,10 +11,11 @@ public sealed partial class BackupEngine
 {
     /// <summary>
     /// One backup: check source and volume, take the lock, make <c>.sync</c> if missing, rsync into it, and only after a
-    /// complete rsync take the read-only snapshot named by the finish time; then autodecay and autoprune.
-    /// A failure makes no snapshot and keeps <c>.sync</c> so the next run continues incrementally.
+    /// complete rsync take the read-only snapshot named by the finish time. The result holds the lock until disposed
+    /// (autodecay and autoprune run under it, see <see cref="Runs.BackupRunService"/>).
+    /// A failure makes no snapshot, keeps <c>.sync</c> so the next run continues incrementally, and releases the lock.
     /// </summary>
-    public async Task<BackupOutcome> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
+    public async Task<BackupStepResult> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
     {
         var source = request.SourceOverride ?? config.Source;
         var volume = VolumeOf(config);
@@ -22,11 +23,25 @@ public sealed partial class BackupEngine
         await sourceProbe.CheckAsync(source, cancellationToken).ConfigureAwait(false);
 
         // A dry run writes nothing, not even the lock file's pid, so it takes no lock.
-        using var volumeLock = request.DryRun ? null
+        var volumeLock = request.DryRun ? null
             : request.LockWait is { } wait
             ? await VolumeLock.AcquireAsync(volume.Path, config.Name, wait,
                 e => logger.LogInformation("{Message}; waiting up to {Wait} for it to finish", e.Message, wait), cancellationToken).ConfigureAwait(false)
             : Lock(volume, config);
+        try
+        {
+            return await BackupLockedAsync(config, request, source, volume, volumeLock, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            volumeLock?.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<BackupStepResult> BackupLockedAsync(
+        BackupConfig config, BackupRequest request, string source, BackupVolume volume, VolumeLock? volumeLock, CancellationToken cancellationToken)
+    {
         if (File.Exists(Path.Combine(volume.Path, BackupVolume.LegacyLockName)))
         {
             logger.LogInformation("ignoring {File} left by the Python snapshotbackup: this tool locks with flock on {Lock}",
@@ -80,7 +95,13 @@ public sealed partial class BackupEngine
         {
             logger.LogInformation("dry run: {Count} changes, {Bytes} bytes to transfer; nothing was written, no snapshot taken",
                 result.Changes.Count, result.BytesTransferred);
-            return new BackupOutcome(null, result.BytesTransferred, result.Duration, result.FilesVanished, []) { Changes = result.Changes };
+            return new BackupStepResult
+            {
+                BytesTransferred = result.BytesTransferred,
+                Duration = result.Duration,
+                FilesVanished = result.FilesVanished,
+                Changes = result.Changes,
+            };
         }
 
         CheckSourceUnchanged(source, sourceIdentity);
@@ -88,17 +109,15 @@ public sealed partial class BackupEngine
         logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
             name, result.BytesTransferred, result.Duration.TotalSeconds);
 
-        // The snapshot just made is never deleted by its own autodecay/autoprune, even if the clock put a newer one there.
-        var deleted = new List<string>();
-        if (config.AutoDecay && !request.SkipAutoRetention)
+        return new BackupStepResult
         {
-            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: true, e => e.Name != name).Deleted);
-        }
-        if (config.AutoPrune && !request.SkipAutoRetention)
-        {
-            deleted.AddRange(DeleteCandidatesLocked(config, volume, decay: false, e => e.Name != name).Deleted);
-        }
-        return new BackupOutcome(name, result.BytesTransferred, result.Duration, result.FilesVanished, deleted);
+            SnapshotName = name,
+            BytesTransferred = result.BytesTransferred,
+            Duration = result.Duration,
+            FilesVanished = result.FilesVanished,
+            Volume = volume,
+            Lock = volumeLock,
+        };
     }
 
     /// <summary>A source that is suddenly empty while the newest backup is not is most likely a disk that did not mount.</summary>

@@ -6,6 +6,7 @@ using Quartz;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Jobs;
+using SnapshotBackup.Daemon.Scheduling;
 using SnapshotBackup.Daemon.Systemd;
 
 namespace SnapshotBackup.Daemon.Hosting;
