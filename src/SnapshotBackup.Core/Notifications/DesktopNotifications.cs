@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Processes;
+using SnapshotBackup.Core.Volume;
+
+namespace SnapshotBackup.Core.Notifications;
+
+/// <summary>
+/// Notifies a backup section's targets (the local desktop, and <c>notify_remote</c>): used by the CLI's <c>backup</c>
+/// and <c>notify-test</c> and by the daemon's runs. A failure to notify is a warning, never an exception, and every
+/// send is bounded by <see cref="Timeout"/>.
+/// </summary>
+public sealed class DesktopNotifications
+{
+    private readonly ILogger _logger;
+
+    public DesktopNotifications(ILogger logger)
+    {
+        _logger = logger;
+        var runner = new ProcessRunner(logger) { GracePeriod = TimeSpan.FromSeconds(2) };
+        Targets = config =>
+        {
+            var list = new List<INotificationTarget> { new LocalDesktopTarget(logger, runner, config.NotifyUser) };
+            if (config.NotifyRemote is { Length: > 0 } remote)
+            {
+                list.Add(new RemoteDesktopTarget(logger, runner, remote));
+            }
+            return list;
+        };
+    }
+
+    /// <summary>The notifiers of a section (replaceable for tests).</summary>
+    public Func<BackupConfig, IReadOnlyList<INotificationTarget>> Targets { get; init; }
+
+    /// <summary>Overall bound for one notification to all targets (they are sent in parallel).</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>
+    /// Sends to every target of <paramref name="config"/> and returns one result per target; logs nothing, so a caller
+    /// that prints the results (notify-test) reports each target once. <see cref="NotifyRunAsync"/> logs them.
+    /// </summary>
+    public async Task<IReadOnlyList<NotificationResult>> SendAsync(BackupConfig config, Notification notification, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(Timeout);
+        var sends = Targets(config).Select(async notifier =>
+        {
+            try
+            {
+                return await notifier.SendAsync(notification, deadline.Token).WaitAsync(deadline.Token);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                var reason = e is OperationCanceledException && !cancellationToken.IsCancellationRequested
+                    ? $"no answer within {Timeout.TotalSeconds:0} s"
+                    : e.Message;
+                return (IReadOnlyList<NotificationResult>)[new NotificationResult(notifier.GetType().Name, false, reason)];
+            }
+        });
+        return (await Task.WhenAll(sends)).SelectMany(r => r).ToList();
+    }
+
+    /// <summary>
+    /// Notifies a run's outcome when <see cref="NotificationPolicy"/> says so. Never throws, not even when
+    /// <paramref name="cancellationToken"/> fires, so it never changes the run's result.
+    /// </summary>
+    /// <param name="detail">The snapshot name for a success, the reason for a failure.</param>
+    /// <param name="lastSuccess">When the section last backed up successfully (see <see cref="LastSuccess"/>).</param>
+    public async Task NotifyRunAsync(BackupConfig config, BackupRunOutcome outcome, string? detail, DateTimeOffset? lastSuccess, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!NotificationPolicy.ShouldNotify(outcome, lastSuccess, config.SilentFailThreshold, now))
+        {
+            _logger.LogDebug("backup {Backup}: {Outcome} not notified (interrupted, or the last success {Last} is within silent_fail_threshold)", config.Name, outcome, lastSuccess);
+            return;
+        }
+        var notification = outcome == BackupRunOutcome.Succeeded
+            ? Notification.Succeeded(config.Name, detail)
+            : Notification.Failed(config.Name, detail ?? "unknown error");
+        try
+        {
+            foreach (var result in await SendAsync(config, notification, cancellationToken))
+            {
+                if (result.Delivered)
+                {
+                    _logger.LogDebug("backup {Backup}: notification delivered to {Target}", config.Name, result.Target);
+                }
+                else
+                {
+                    _logger.LogWarning("backup {Backup}: could not notify {Target}: {Reason}", config.Name, result.Target, result.Error);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogDebug("backup {Backup}: notification cancelled", config.Name);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning("backup {Backup}: could not notify: {Reason}", config.Name, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The time of the newest snapshot on the volume; when the volume cannot be read, <paramref name="fromState"/>
+    /// (the daemon's record). Null when there never was a successful backup.
+    /// </summary>
+    public static DateTimeOffset? LastSuccess(BackupVolume volume, string name, Func<DateTimeOffset?> fromState)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        ArgumentNullException.ThrowIfNull(fromState);
+        try
+        {
+            volume.EnsureAvailable(name);
+            var snapshots = volume.List().Snapshots;
+            return snapshots.Count > 0 ? snapshots[^1].Time : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return fromState();
+        }
+    }
+}
