@@ -151,7 +151,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         catch (Exception e) when (!arguments.DryRun && e is not (OperationCanceledException or VolumeLockedException or OutOfMemoryException))
         {
             var skipped = e is SourceUnavailableException or VolumeUnavailableException;
-            var lastSuccess = BackupNotifier.LastSuccess(engine.VolumeOf(config), config.Name, () =>
+            var lastSuccess = DesktopNotifications.LastSuccess(engine.VolumeOf(config), config.Name, () =>
                 new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)).Read()?.Sections.GetValueOrDefault(config.Name)?.LastSuccess);
             await Notifier.NotifyRunAsync(config, skipped ? BackupRunOutcome.Skipped : BackupRunOutcome.Failed, e.Message, lastSuccess, Time.GetLocalNow(), cancellationToken);
             throw;
@@ -175,9 +175,9 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         return ExitCodes.Ok;
     }
 
-    private BackupNotifier Notifier => _notifier ??= new BackupNotifier(logger);
+    private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger);
 
-    private BackupNotifier? _notifier;
+    private DesktopNotifications? _notifier;
 
     /// <summary>Sends a test notification to each target of the section; exit 0 only when every target got it.</summary>
     private async Task<int> NotifyTestAsync(BackupConfig config, CancellationToken cancellationToken)

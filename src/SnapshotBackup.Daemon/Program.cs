@@ -103,7 +103,7 @@ internal static class Program
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
-        services.AddSingleton(sp => new BackupNotifier(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
+        services.AddSingleton(sp => new DesktopNotifications(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
         services.AddSingleton(sp =>
         {
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine");

@@ -29,7 +29,7 @@ public sealed class DesktopNotifications
         };
     }
 
-    /// <summary>The notifiers of a section (replaceable for tests).</summary>
+    /// <summary>The notification targets of a section (replaceable for tests).</summary>
     public Func<BackupConfig, IReadOnlyList<INotificationTarget>> Targets { get; init; }
 
     /// <summary>Overall bound for one notification to all targets (they are sent in parallel).</summary>
@@ -44,18 +44,18 @@ public sealed class DesktopNotifications
         ArgumentNullException.ThrowIfNull(config);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Timeout);
-        var sends = Targets(config).Select(async notifier =>
+        var sends = Targets(config).Select(async target =>
         {
             try
             {
-                return await notifier.SendAsync(notification, deadline.Token).WaitAsync(deadline.Token);
+                return await target.SendAsync(notification, deadline.Token).WaitAsync(deadline.Token);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 var reason = e is OperationCanceledException && !cancellationToken.IsCancellationRequested
                     ? $"no answer within {Timeout.TotalSeconds:0} s"
                     : e.Message;
-                return (IReadOnlyList<NotificationResult>)[new NotificationResult(notifier.GetType().Name, false, reason)];
+                return (IReadOnlyList<NotificationResult>)[new NotificationResult(target.GetType().Name, false, reason)];
             }
         });
         return (await Task.WhenAll(sends)).SelectMany(r => r).ToList();

@@ -25,7 +25,7 @@ internal sealed class BackupJob(
     VolumeAvailability volumes,
     StatusReporter status,
     ISleepInhibitor inhibitor,
-    BackupNotifier notifier,
+    DesktopNotifications notifier,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<BackupJob> logger) : IJob
@@ -117,7 +117,7 @@ internal sealed class BackupJob(
     /// <summary>Notifies unless the last success (newest snapshot, else the state) is within silent_fail_threshold.</summary>
     private async Task NotifyFailureAsync(Core.Configuration.BackupConfig config, BackupRunOutcome outcome, string reason, CancellationToken token)
     {
-        var lastSuccess = BackupNotifier.LastSuccess(engine.VolumeOf(config), config.Name, () => state.Get(config.Name).LastSuccess);
+        var lastSuccess = DesktopNotifications.LastSuccess(engine.VolumeOf(config), config.Name, () => state.Get(config.Name).LastSuccess);
         await notifier.NotifyRunAsync(config, outcome, reason, lastSuccess, time.GetLocalNow(), token);
     }
 
