@@ -48,7 +48,7 @@ public class RemoteDesktopTargetTests
         }
     }
 
-    private RemoteDesktopTarget Notifier(string destination) =>
+    private RemoteDesktopTarget Target(string destination) =>
         new(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), destination) { SshOptions = ["-F", _ssh.ClientConfig] };
 
     [Test]
@@ -56,7 +56,7 @@ public class RemoteDesktopTargetTests
     {
         var notification = new Core.Notifications.Notification("backup " + Injection + " failed", Injection, NotificationUrgency.Critical);
 
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(notification, CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(notification, CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.True, results.Single().ToString());
         var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
@@ -72,7 +72,7 @@ public class RemoteDesktopTargetTests
     [Test]
     public async Task A_success_arrives_with_normal_urgency_and_the_forward_is_gone_afterwards()
     {
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Succeeded("data1", "2024-05-06T07:08:09+02:00"), CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Succeeded("data1", "2024-05-06T07:08:09+02:00"), CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.True, results.Single().ToString());
         var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
@@ -117,7 +117,7 @@ public class RemoteDesktopTargetTests
     public async Task A_host_without_that_users_session_bus_is_not_delivered()
     {
         await using var stopped = new StoppedBus(_bus.SocketPath);
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.False);
         Assert.That(results.Single().Error, Is.Not.Empty);
@@ -127,7 +127,7 @@ public class RemoteDesktopTargetTests
     public async Task A_user_without_a_session_bus_is_told_so_with_the_uid_and_the_host()
     {
         await using var stopped = new StoppedBus(_bus.SocketPath);
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.False);
         Assert.That(results.Single().Error, Does.StartWith($"no desktop session bus for uid {_bus.User.Uid} on 127.0.0.1"), results.Single().ToString());
@@ -142,7 +142,7 @@ public class RemoteDesktopTargetTests
         Directory.Move(_bus.RuntimeDirectory, away);
         try
         {
-            var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+            var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
 
             Assert.That(results.Single().Delivered, Is.False);
             Assert.That(results.Single().Error, Does.StartWith($"no desktop session bus for uid {_bus.User.Uid} on 127.0.0.1"), results.Single().ToString());
