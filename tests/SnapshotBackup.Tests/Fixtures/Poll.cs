@@ -26,20 +26,4 @@ public static class Poll
         }
         return true;
     }
-
-    /// <summary><see cref="Until"/> without blocking a thread.</summary>
-    public static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, TimeSpan? interval = null)
-    {
-        ArgumentNullException.ThrowIfNull(condition);
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                return false;
-            }
-            await Task.Delay(interval ?? Interval);
-        }
-        return true;
-    }
 }
