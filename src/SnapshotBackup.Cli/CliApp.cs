@@ -164,9 +164,9 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         return ExitCodes.Ok;
     }
 
-    private BackupNotifier Notifier => _notifier ??= new BackupNotifier(logger);
+    private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger);
 
-    private BackupNotifier? _notifier;
+    private DesktopNotifications? _notifier;
 
     /// <summary>Sends a test notification to each target of the section; exit 0 only when every target got it.</summary>
     private async Task<int> NotifyTestAsync(BackupConfig config, CancellationToken cancellationToken)

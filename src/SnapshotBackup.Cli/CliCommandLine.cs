@@ -69,7 +69,7 @@ public static class CliCommandLine
     {
         ["setup"] = new HashSet<string> { "--dry-run" },
         // --state-file: when the volume cannot be read, the daemon's record of the last success decides whether a
-        // failure is within silent_fail_threshold (see BackupNotifier.LastSuccess).
+        // failure is within silent_fail_threshold (see Runs/LastSuccess).
         ["backup"] = new HashSet<string> { "--progress", "--checksum", "--source", "--dry-run", "--state-file" },
         ["list"] = new HashSet<string> { "--json" },
         ["prune"] = new HashSet<string> { "--dry-run", "--json" },

@@ -106,7 +106,7 @@ internal static class Program
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
-        services.AddSingleton(sp => new BackupNotifier(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
+        services.AddSingleton(sp => new DesktopNotifications(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
         services.AddSingleton<IBackupEngine>(sp =>
             BackupEngineFactory.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine")));
         services.AddSingleton<IRunRecorder, StateRunRecorder>();
@@ -115,7 +115,7 @@ internal static class Program
             var inhibitor = sp.GetRequiredService<ISleepInhibitor>();
             return new BackupRunService(
                 sp.GetRequiredService<IBackupEngine>(),
-                sp.GetRequiredService<BackupNotifier>(),
+                sp.GetRequiredService<DesktopNotifications>(),
                 sp.GetRequiredService<IRunRecorder>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Runs"))

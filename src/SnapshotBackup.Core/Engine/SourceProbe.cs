@@ -41,8 +41,6 @@ public sealed class SourceProbe(ProcessRunner runner, ILogger logger)
 
     /// <summary><c>ssh … dest test -d 'path'</c>; the remote shell sees the path single-quoted, so it runs nothing.</summary>
     public static ExternalCommand BuildSshCheck(RemoteSource remote) => new(
-        "ssh",
-        ["-o", "BatchMode=yes", "-o", "ConnectTimeout=20", "--", remote.Destination, "test", "-d", ShellQuote(remote.Path)]);
-
-    public static string ShellQuote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+        Ssh.Program,
+        [.. Ssh.NonInteractiveOptions(Ssh.ProbeConnectTimeout), "--", remote.Destination, "test", "-d", ShellQuoting.Quote(remote.Path)]);
 }

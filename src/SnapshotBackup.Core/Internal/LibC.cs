@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace SnapshotBackup.Core.Internal;
 
-/// <summary>The few libc calls the engine needs (x86_64 / aarch64 Linux layouts).</summary>
+/// <summary>
+/// Every libc call of snapshotbackup, the command's and the daemon's (x86_64 / aarch64 Linux layouts): files, locks and
+/// btrfs ioctls for the engine; signals; the user database; the journal's sealed memfd; malloc_trim.
+/// </summary>
 internal static unsafe partial class LibC
 {
     public const int O_RDONLY = 0;
@@ -27,6 +30,7 @@ internal static unsafe partial class LibC
     public const int ENOTEMPTY = 39;
     public const int ELOOP = 40;
     public const int ENOTTY = 25;
+    public const int ERANGE = 34;
 
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
@@ -82,6 +86,62 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEUid();
+
+    /// <summary>struct passwd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Passwd
+    {
+        public nint Name;
+        public nint Password;
+        public uint Uid;
+        public uint Gid;
+        public nint Gecos;
+        public nint Dir;
+        public nint Shell;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getpwnam_r", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int GetPwNam(string name, Passwd* entry, byte* buffer, nuint size, Passwd** result);
+
+    [LibraryImport("libc", EntryPoint = "getpwuid_r")]
+    public static partial int GetPwUid(uint uid, Passwd* entry, byte* buffer, nuint size, Passwd** result);
+
+    /// <summary>glibc only: gives freed heap memory back to the system.</summary>
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    public static partial int MallocTrim(nuint pad);
+
+    public const uint MFD_CLOEXEC = 0x1;
+    public const uint MFD_ALLOW_SEALING = 0x2;
+    public const int F_ADD_SEALS = 1033;
+    public const int F_SEAL_SEAL = 0x1;
+    public const int F_SEAL_SHRINK = 0x2;
+    public const int F_SEAL_GROW = 0x4;
+    public const int F_SEAL_WRITE = 0x8;
+    public const int SOL_SOCKET = 1;
+    public const int SCM_RIGHTS = 1;
+    public const int MSG_NOSIGNAL = 0x4000;
+
+    /// <summary>struct msghdr (64-bit).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public nint Name;
+        public uint NameLength;
+        public nint Iov;
+        public nuint IovLength;
+        public nint Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MemfdCreate(string name, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(SafeHandle fd, int command, int argument);
+
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(SafeHandle socket, MsgHdr* message, int flags);
 
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
     public const int AT_FDCWD = -100;

@@ -1,3 +1,4 @@
+using SnapshotBackup.Core.DBus;
 using Tmds.DBus.Protocol;
 
 namespace SnapshotBackup.Core.Notifications;
@@ -11,24 +12,15 @@ public static class DBusNotificationClient
 
     /// <summary>Connects with <paramref name="options"/>, sends, returns the server's notification id.</summary>
     /// <exception cref="TimeoutException">when connecting and calling take longer than <paramref name="timeout"/>.</exception>
-    public static async Task<uint> SendAsync(DBusConnectionOptions options, Notification notification, TimeSpan timeout, CancellationToken cancellationToken)
+    public static Task<uint> SendAsync(DBusConnectionOptions options, Notification notification, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(notification);
-        options.AutoConnect = false;
-        using var connection = new DBusConnection(options);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
-        try
-        {
-            await connection.ConnectAsync().AsTask().WaitAsync(deadline.Token);
-            return await connection.CallMethodAsync(CreateNotifyCall(connection, notification), static (m, _) => m.GetBodyReader().ReadUInt32())
-                .WaitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"the session bus did not answer within {timeout.TotalSeconds:0} s");
-        }
+        return DBusDeadline.CallAsync(
+            options,
+            timeout,
+            "the session bus",
+            connection => connection.CallMethodAsync(CreateNotifyCall(connection, notification), static (m, _) => m.GetBodyReader().ReadUInt32()),
+            cancellationToken);
     }
 
     private static MessageBuffer CreateNotifyCall(DBusConnection connection, Notification notification)

@@ -41,8 +41,8 @@ public sealed record NotificationResult(string Target, bool Delivered, string? E
 }
 
 /// <summary>Something that shows a notification on one or more desktops.</summary>
-public interface INotifier
+public interface INotificationTarget
 {
-    /// <summary>Sends to every target this notifier knows; never throws for a failed delivery (see the results).</summary>
+    /// <summary>Sends to every desktop this target stands for; never throws for a failed delivery (see the results).</summary>
     Task<IReadOnlyList<NotificationResult>> SendAsync(Notification notification, CancellationToken cancellationToken);
 }

@@ -1,9 +1,10 @@
 using System.Runtime.InteropServices;
+using SnapshotBackup.Core.Internal;
 
 namespace SnapshotBackup.Core.Notifications;
 
 /// <summary>A local account from the user database (getpwnam_r, so NSS sources such as LDAP count too).</summary>
-public sealed partial record UserAccount(string Name, uint Uid, uint Gid, string Home)
+public sealed record UserAccount(string Name, uint Uid, uint Gid, string Home)
 {
     /// <summary>The account named <paramref name="name"/>, or null when there is none.</summary>
     public static UserAccount? Find(string name)
@@ -21,14 +22,14 @@ public sealed partial record UserAccount(string Name, uint Uid, uint Gid, string
         while (true)
         {
             var buffer = new byte[size];
-            Passwd entry;
-            Passwd* result = null;
+            LibC.Passwd entry;
+            LibC.Passwd* result = null;
             int error;
             fixed (byte* b = buffer)
             {
                 error = byName
-                    ? GetPwNam(name!, &entry, b, (nuint)size, &result)
-                    : GetPwUid(uid, &entry, b, (nuint)size, &result);
+                    ? LibC.GetPwNam(name!, &entry, b, (nuint)size, &result)
+                    : LibC.GetPwUid(uid, &entry, b, (nuint)size, &result);
                 if (error == 0 && result != null)
                 {
                     return new UserAccount(
@@ -38,7 +39,7 @@ public sealed partial record UserAccount(string Name, uint Uid, uint Gid, string
                         Marshal.PtrToStringUTF8(entry.Dir) ?? "/");
                 }
             }
-            if (error == 34 && size < 1 << 20) // ERANGE
+            if (error == LibC.ERANGE && size < 1 << 20)
             {
                 size *= 4;
                 continue;
@@ -46,22 +47,4 @@ public sealed partial record UserAccount(string Name, uint Uid, uint Gid, string
             return null;
         }
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Passwd
-    {
-        public nint Name;
-        public nint Password;
-        public uint Uid;
-        public uint Gid;
-        public nint Gecos;
-        public nint Dir;
-        public nint Shell;
-    }
-
-    [LibraryImport("libc", EntryPoint = "getpwnam_r", StringMarshalling = StringMarshalling.Utf8)]
-    private static unsafe partial int GetPwNam(string name, Passwd* entry, byte* buffer, nuint size, Passwd** result);
-
-    [LibraryImport("libc", EntryPoint = "getpwuid_r")]
-    private static unsafe partial int GetPwUid(uint uid, Passwd* entry, byte* buffer, nuint size, Passwd** result);
 }

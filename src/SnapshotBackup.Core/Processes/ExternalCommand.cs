@@ -9,10 +9,5 @@ public sealed record ExternalCommand(string FileName, IReadOnlyList<string> Argu
     /// <summary>Extra environment for the child.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
-    public override string ToString() => string.Join(' ', new[] { FileName }.Concat(Arguments).Select(Quote));
-
-    private static string Quote(string s) =>
-        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:@,+%".Contains(c, StringComparison.Ordinal))
-            ? s
-            : "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    public override string ToString() => string.Join(' ', new[] { FileName }.Concat(Arguments).Select(ShellQuoting.QuoteIfNeeded));
 }

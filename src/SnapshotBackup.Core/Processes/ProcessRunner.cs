@@ -12,7 +12,6 @@ namespace SnapshotBackup.Core.Processes;
 public sealed class ProcessRunner(ILogger logger)
 {
     private const int StandardErrorTailLines = 20;
-    private const string SetPriv = "/usr/bin/setpriv";
 
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(8);
 
@@ -28,7 +27,8 @@ public sealed class ProcessRunner(ILogger logger)
         string? standardInput = null)
     {
         // The child is killed when this process dies (kill -9, OOM): no rsync outlives its backup.
-        var info = new ProcessStartInfo(File.Exists(SetPriv) ? SetPriv : command.FileName)
+        var killedWithParent = SetPriv.IsInstalled;
+        var info = new ProcessStartInfo(killedWithParent ? SetPriv.Path : command.FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = !inheritStandardError,
@@ -38,9 +38,9 @@ public sealed class ProcessRunner(ILogger logger)
             StandardErrorEncoding = Encoding.UTF8,
             StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
-        if (File.Exists(SetPriv))
+        if (killedWithParent)
         {
-            foreach (var argument in (string[])["--pdeathsig", "KILL", "--", command.FileName])
+            foreach (var argument in SetPriv.KilledWithParent(command.FileName))
             {
                 info.ArgumentList.Add(argument);
             }

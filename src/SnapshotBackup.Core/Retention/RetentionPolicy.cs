@@ -27,9 +27,9 @@ public static class RetentionPolicy
             .ThenBy(b => b.Name, StringComparer.Ordinal)
             .ToList();
 
-        var retainAllFrom = Subtract(now, settings.RetainAll);
-        var retainDailyFrom = Subtract(now, settings.RetainDaily);
-        var decayBefore = Subtract(now, settings.Decay);
+        var retainAllFrom = settings.RetainAll.Before(now);
+        var retainDailyFrom = settings.RetainDaily.Before(now);
+        var decayBefore = settings.Decay.Before(now);
 
         var result = new List<BackupEntry>(sorted.Count);
         for (var i = 0; i < sorted.Count; i++)
@@ -58,16 +58,4 @@ public static class RetentionPolicy
                && ISOWeek.GetWeekOfYear(da) == ISOWeek.GetWeekOfYear(db)
                && (a - b).Duration() < OneWeek;
     }
-
-    /// <summary>The instant <paramref name="duration"/> before <paramref name="now"/>, with calendar months and years.</summary>
-    private static DateTimeOffset Subtract(DateTimeOffset now, Duration duration) => duration.Unit switch
-    {
-        DurationUnit.Minute => now - TimeSpan.FromMinutes(duration.Count),
-        DurationUnit.Hour => now - TimeSpan.FromHours(duration.Count),
-        DurationUnit.Day => now - TimeSpan.FromDays(duration.Count),
-        DurationUnit.Week => now - TimeSpan.FromDays(7L * duration.Count),
-        DurationUnit.Month => now.AddMonths(-duration.Count),
-        DurationUnit.Year => now.AddYears(-duration.Count),
-        _ => throw new ArgumentOutOfRangeException(nameof(duration), duration.Unit, "Unknown duration unit."),
-    };
 }

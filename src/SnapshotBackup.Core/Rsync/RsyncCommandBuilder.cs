@@ -42,8 +42,7 @@ public static class RsyncCommandBuilder
         }
         if (RemoteSource.TryParse(options.Source, out _))
         {
-            // Non-interactive: a daemon has nobody to type a password or accept a host key.
-            arguments.Add("--rsh=ssh -o BatchMode=yes -o ConnectTimeout=30");
+            arguments.Add("--rsh=" + Ssh.RsyncShell());
         }
         foreach (var pattern in options.Ignore)
         {

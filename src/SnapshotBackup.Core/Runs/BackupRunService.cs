@@ -38,7 +38,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             return result;
         }
-        // Recorded before the notification, which may take seconds (Notifications.BackupNotifier.Timeout).
+        // Recorded before the notification, which may take seconds (Notifications.DesktopNotifications.Timeout).
         recorder.Finished(result);
         await NotifyAsync(config, request, result, cancellationToken);
         return result;

@@ -2,7 +2,7 @@ using SnapshotBackup.Core.Configuration;
 
 namespace SnapshotBackup.Core.Runs;
 
-/// <summary>Tells people how a run ended (desktop notifications); see <see cref="Notifications.BackupNotifier"/>.</summary>
+/// <summary>Tells people how a run ended (desktop notifications); see <see cref="Notifications.DesktopNotifications"/>.</summary>
 public interface IRunNotifier
 {
     /// <summary>

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using SnapshotBackup.Core.Internal;
 
 namespace SnapshotBackup.Daemon.Hosting;
 
@@ -7,7 +7,7 @@ namespace SnapshotBackup.Daemon.Hosting;
 /// start-up and after each job. The daemon spends nearly all its life waiting, so a few milliseconds here keep its
 /// resident size at the runtime's floor instead of its high-water mark.
 /// </summary>
-internal static partial class MemoryTrimmer
+internal static class MemoryTrimmer
 {
     public static void Trim()
     {
@@ -15,14 +15,11 @@ internal static partial class MemoryTrimmer
         GC.WaitForPendingFinalizers();
         try
         {
-            _ = MallocTrim(0);
+            _ = LibC.MallocTrim(0);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             // Not glibc: nothing to trim.
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
 }

@@ -226,7 +226,7 @@ internal sealed class JournaldSink : ILogEventSink, IDisposable
             {
                 using var memfdSocket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { SendTimeout = 2000 };
                 memfdSocket.Connect(endPoint);
-                JournalNative.SendViaMemfd(memfdSocket, payload);
+                JournalMemfd.Send(memfdSocket, payload);
                 return;
             }
             catch (Exception ex) when (ex is IOException or SocketException or EntryPointNotFoundException or DllNotFoundException)

@@ -12,7 +12,8 @@ namespace SnapshotBackup.Tests.Daemon;
 /// using var connection = await bus.ConnectAsync();   // or new DBusConnection(bus.Address)
 /// </code>
 /// Disposing kills the daemon and deletes the directory; a failed start cleans up before throwing.
-/// Marks the test Ignored when dbus-daemon is not installed.
+/// Marks the test Ignored when dbus-daemon is not installed. A user's session bus (<c>UserSessionBus</c>) is one of
+/// these, listening on <c>/run/user/UID/bus</c> and running as that user.
 /// </summary>
 public sealed class DBusDaemonFixture : IAsyncDisposable, IDisposable
 {
@@ -67,7 +68,9 @@ public sealed class DBusDaemonFixture : IAsyncDisposable, IDisposable
         return null;
     }
 
-    public static async Task<DBusDaemonFixture> StartAsync(CancellationToken ct = default)
+    /// <param name="socketPath">Where the bus listens; a socket in the temp directory when null.</param>
+    /// <param name="runAs">setpriv's arguments to run dbus-daemon as another user (config readable by that user).</param>
+    public static async Task<DBusDaemonFixture> StartAsync(string? socketPath = null, IReadOnlyList<string>? runAs = null, CancellationToken ct = default)
     {
         string? daemon = FindDBusDaemon();
         if (daemon is null)
@@ -77,19 +80,32 @@ public sealed class DBusDaemonFixture : IAsyncDisposable, IDisposable
 
         string directory = Path.Combine(Path.GetTempPath(), "sb-dbus-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(directory);
-        string socketPath = Path.Combine(directory, "bus");
+        socketPath ??= Path.Combine(directory, "bus");
         string configPath = Path.Combine(directory, "bus.conf");
         var stderr = new StringBuilder();
         Process? process = null;
         try
         {
             await File.WriteAllTextAsync(configPath, Config(socketPath), ct);
-            var psi = new ProcessStartInfo(daemon)
+            if (runAs is not null)
+            {
+                Fixtures.Shell.Check("chmod", "755", directory); // the user reads the config
+                Fixtures.Shell.Check("chmod", "644", configPath);
+            }
+            var psi = new ProcessStartInfo(runAs is null ? daemon : SnapshotBackup.Core.Processes.SetPriv.Path)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            if (runAs is not null)
+            {
+                foreach (var argument in runAs)
+                {
+                    psi.ArgumentList.Add(argument);
+                }
+                psi.ArgumentList.Add(daemon);
+            }
             psi.ArgumentList.Add("--config-file=" + configPath);
             psi.ArgumentList.Add("--nofork");
             psi.ArgumentList.Add("--print-address");
@@ -182,7 +198,8 @@ public sealed class DBusDaemonFixture : IAsyncDisposable, IDisposable
         </busconfig>
         """;
 
-    private static void Kill(Process? process)
+    /// <summary>Kills <paramref name="process"/> and its children, waits up to 5 s, and disposes it; null or gone is fine.</summary>
+    internal static void Kill(Process? process)
     {
         if (process is null)
         {

@@ -171,6 +171,6 @@ public class SleepInhibitorTests
             .BuildServiceProvider();
 
         Assert.That(services.GetRequiredService<ISleepInhibitor>(), Is.InstanceOf<SleepInhibitor>());
-        Assert.That(SleepInhibitor.SystemBusAddress(), Does.StartWith("unix:"));
+        Assert.That(SnapshotBackup.Core.DBus.Logind.SystemBusAddress(), Does.StartWith("unix:"));
     }
 }

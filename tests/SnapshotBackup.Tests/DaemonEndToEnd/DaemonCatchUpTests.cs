@@ -16,7 +16,7 @@ public class DaemonCatchUpTests : DaemonTest
 
         using var daemon = StartDaemon();
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
-        Assert.That(Eventually(() => Snapshots(Backups).Count >= 2, TimeSpan.FromSeconds(15)), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => Snapshots(Backups).Count >= 2, TimeSpan.FromSeconds(15)), Is.True, daemon.Describe());
         Thread.Sleep(TimeSpan.FromSeconds(5));
 
         var snapshots = Snapshots(Backups);

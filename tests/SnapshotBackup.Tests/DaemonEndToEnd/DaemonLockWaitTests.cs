@@ -15,7 +15,7 @@ public class DaemonLockWaitTests : DaemonTest
         using var holder = Process.Start(new ProcessStartInfo("flock", ["-x", lockFile, "sleep", "6"]) { UseShellExecute = false })!;
         try
         {
-            Assert.That(Eventually(() => Shell.Run("flock", "-n", lockFile, "true").ExitCode != 0, TimeSpan.FromSeconds(5)), Is.True, "flock never took the lock");
+            Assert.That(Poll.Until(() => Shell.Run("flock", "-n", lockFile, "true").ExitCode != 0, TimeSpan.FromSeconds(5)), Is.True, "flock never took the lock");
             WriteConfig(Section("data1", Source, Backups, "0 0 0 1 1 ? 2099")); // only the catch-up at start runs
             using var daemon = StartDaemon();
             daemon.WaitForNotify(n => n == "READY=1", ReadyWait);

@@ -27,7 +27,7 @@ public class DaemonLogTests : DaemonTest
 
             using var daemon = StartDaemon(new Dictionary<string, string> { [SocketVariable] = socketPath }, "--log", "journal");
             daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
-            Assert.That(Eventually(() => SectionOf("data1")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
+            Assert.That(Poll.Until(() => SectionOf("data1")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
             daemon.Signal(DaemonProcess.SigTerm);
             Assert.That(daemon.WaitForExit(TimeSpan.FromSeconds(15)), Is.EqualTo(0), daemon.Describe());
 
@@ -52,7 +52,7 @@ public class DaemonLogTests : DaemonTest
 
         using var daemon = StartDaemon(new Dictionary<string, string> { [SocketVariable] = journal.Address }, "--log", "journal");
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
-        Assert.That(Eventually(() => SectionOf("data1")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => SectionOf("data1")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
         daemon.Signal(DaemonProcess.SigTerm);
         Assert.That(daemon.WaitForExit(TimeSpan.FromSeconds(15)), Is.EqualTo(0), daemon.Describe());
 

@@ -26,14 +26,14 @@ public class DaemonReloadTests : DaemonTest
         daemon.WaitForLog(l => l.Contains("configuration reloaded: 2 backups", StringComparison.Ordinal), ReadyWait);
 
         // The catch-up run and at least one scheduled one.
-        Assert.That(Eventually(() => Snapshots(backups2).Count >= 2, LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => Snapshots(backups2).Count >= 2, LongWait), Is.True, daemon.Describe());
         foreach (var name in Snapshots(backups2))
         {
             AssertReadOnlySnapshot(Path.Combine(backups2, name));
             Assert.That(File.ReadAllText(Path.Combine(backups2, name, "b.txt")), Is.EqualTo("two"));
         }
         Assert.That(Snapshots(Backups), Has.Count.EqualTo(1), "data1 (hourly) is not run again by the reload");
-        Assert.That(Eventually(() => SectionOf("data2") is { NextRun: not null, LastOutcome: "ok" }, ReadyWait), Is.True, File.ReadAllText(StatePath));
+        Assert.That(Poll.Until(() => SectionOf("data2") is { NextRun: not null, LastOutcome: "ok" }, ReadyWait), Is.True, File.ReadAllText(StatePath));
         Assert.That(daemon.HasExited, Is.False);
     }
 
@@ -43,7 +43,7 @@ public class DaemonReloadTests : DaemonTest
         WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?"));
         using var daemon = StartDaemon();
         var ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
-        Assert.That(Eventually(() => Snapshots(Backups).Count >= 1, LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => Snapshots(Backups).Count >= 1, LongWait), Is.True, daemon.Describe());
 
         WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?", "retain_all = 1 fortnight"));
         daemon.Signal(DaemonProcess.SigHup);
@@ -55,7 +55,7 @@ public class DaemonReloadTests : DaemonTest
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait, reloading + 1);
 
         var before = Snapshots(Backups).Count;
-        Assert.That(Eventually(() => Snapshots(Backups).Count >= before + 2, LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => Snapshots(Backups).Count >= before + 2, LongWait), Is.True, daemon.Describe());
         Assert.That(daemon.HasExited, Is.False);
         Assert.That(daemon.Lines, Has.None.Contains("configuration reloaded"));
     }
@@ -67,12 +67,12 @@ public class DaemonReloadTests : DaemonTest
         WriteConfig(Section("data1", Source, Backups, never));
         using var daemon = StartDaemon();
         var ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
-        Assert.That(Eventually(() => SectionOf("data1")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => SectionOf("data1")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
 
         var backups2 = Path.Combine(Loop.Mount, "backups", "data2");
         File.AppendAllText(ConfigPath, Section("data2", Source, backups2, never));
         daemon.Signal(DaemonProcess.SigHup);
-        Assert.That(Eventually(() => SectionOf("data2")?.LastOutcome == "skipped", LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => SectionOf("data2")?.LastOutcome == "skipped", LongWait), Is.True, daemon.Describe());
 
         var setup = CliProcess.Run("-c", ConfigPath, "setup", "data2");
         Assert.That(setup.ExitCode, Is.Zero, setup.ToString());
@@ -80,7 +80,7 @@ public class DaemonReloadTests : DaemonTest
         ready = daemon.WaitForNotify(n => n == "READY=1", ReadyWait, ready + 1);
         daemon.Signal(DaemonProcess.SigHup);
 
-        Assert.That(Eventually(() => SectionOf("data2")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => SectionOf("data2")?.LastOutcome == "ok", LongWait), Is.True, daemon.Describe());
         Assert.That(Snapshots(backups2), Has.Count.EqualTo(1), daemon.Describe());
 
         // Once: a further reload finds the section backed up and nothing missed.

@@ -1,3 +1,5 @@
+using SnapshotBackup.Tests.Fixtures;
+
 namespace SnapshotBackup.Tests.DaemonEndToEnd;
 
 public class DaemonScheduleTests : DaemonTest
@@ -29,7 +31,7 @@ public class DaemonScheduleTests : DaemonTest
         using var daemon = StartDaemon();
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
 
-        Assert.That(Eventually(() => Snapshots(Backups).Count >= 3, TimeSpan.FromSeconds(20)), Is.True,
+        Assert.That(Poll.Until(() => Snapshots(Backups).Count >= 3, TimeSpan.FromSeconds(20)), Is.True,
             $"snapshots: {string.Join(", ", Snapshots(Backups))}\n{daemon.Describe()}");
         foreach (var name in Snapshots(Backups))
         {
@@ -39,7 +41,7 @@ public class DaemonScheduleTests : DaemonTest
         Assert.That(daemon.Lines.Count(l => l.Contains(" INF backup data1 succeeded in ", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(3), daemon.Describe());
 
         // Backups run every 2 s, each well under a second: catch the state between two of them.
-        Assert.That(Eventually(() => SectionOf("data1") is { LastOutcome: "ok", LastSuccess: not null }, TimeSpan.FromSeconds(10)), Is.True,
+        Assert.That(Poll.Until(() => SectionOf("data1") is { LastOutcome: "ok", LastSuccess: not null }, TimeSpan.FromSeconds(10)), Is.True,
             File.ReadAllText(StatePath));
         Assert.That(daemon.HasExited, Is.False);
     }
@@ -50,7 +52,7 @@ public class DaemonScheduleTests : DaemonTest
         WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?", "autoprune = true\nautodecay = true"));
         using var daemon = StartDaemon();
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
-        Assert.That(Eventually(() => Snapshots(Backups).Count >= 2, LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => Snapshots(Backups).Count >= 2, LongWait), Is.True, daemon.Describe());
         daemon.Signal(15);
         daemon.WaitForExit(TimeSpan.FromSeconds(15));
 
@@ -66,7 +68,7 @@ public class DaemonScheduleTests : DaemonTest
         WriteConfig(Section("data1", Source, Backups, "*/2 * * * * ?"));
         using var daemon = StartDaemon();
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
-        Assert.That(Eventually(() => SectionOf("data1") is { LastOutcome: "ok" }, LongWait), Is.True, daemon.Describe());
+        Assert.That(Poll.Until(() => SectionOf("data1") is { LastOutcome: "ok" }, LongWait), Is.True, daemon.Describe());
 
         var text = Fixtures.CliProcess.Run("status", "--state-file", StatePath);
         Assert.That(text.ExitCode, Is.Zero, text.ToString());

@@ -17,7 +17,7 @@ public class DaemonStopTests : DaemonTest
         {
             daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
             daemon.WaitForLog(l => l.Contains("backup data1 started (catch-up)", StringComparison.Ordinal), LongWait);
-            Assert.That(Eventually(() => RsyncProcesses(sync).Count > 0, LongWait), Is.True, "rsync never ran\n" + daemon.Describe());
+            Assert.That(Poll.Until(() => RsyncProcesses(sync).Count > 0, LongWait), Is.True, "rsync never ran\n" + daemon.Describe());
             Thread.Sleep(1000);
             Assert.That(RsyncProcesses(sync), Is.Not.Empty, "rsync is still busy\n" + daemon.Describe());
 
@@ -29,7 +29,7 @@ public class DaemonStopTests : DaemonTest
             Assert.That(daemon.Notifications.Skip(stopping), Does.Contain("STOPPING=1"), daemon.Describe());
             Assert.That(Snapshots(Backups), Is.Empty, daemon.Describe());
             Assert.That(Directory.Exists(sync), Is.True);
-            Assert.That(Eventually(() => RsyncProcesses(sync).Count == 0, TimeSpan.FromSeconds(3)), Is.True,
+            Assert.That(Poll.Until(() => RsyncProcesses(sync).Count == 0, TimeSpan.FromSeconds(3)), Is.True,
                 $"rsync left running: {string.Join(", ", RsyncProcesses(sync))}");
             Assert.That(daemon.Lines, Has.Some.Contains("backup data1 interrupted"), daemon.Describe());
             Assert.That(SectionOf("data1")?.LastOutcome, Is.EqualTo("interrupted"));
@@ -41,7 +41,7 @@ public class DaemonStopTests : DaemonTest
         again.WaitForLog(l => l.Contains("backup data1 succeeded", StringComparison.Ordinal), LongWait);
         Assert.That(Snapshots(Backups), Has.Count.EqualTo(1), again.Describe());
         Assert.That(File.ReadAllText(Path.Combine(Backups, Snapshots(Backups)[0], "a.txt")), Is.EqualTo("one"));
-        Assert.That(Eventually(() => SectionOf("data1")?.LastOutcome == "ok", ReadyWait), Is.True, File.ReadAllText(StatePath));
+        Assert.That(Poll.Until(() => SectionOf("data1")?.LastOutcome == "ok", ReadyWait), Is.True, File.ReadAllText(StatePath));
     }
 
     [Test]
@@ -57,11 +57,11 @@ public class DaemonStopTests : DaemonTest
         using var daemon = StartDaemon();
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
         string? running = null;
-        Assert.That(Eventually(() => (running = new[] { "data1", "data2" }.FirstOrDefault(n => SectionOf(n)?.LastOutcome == "running")) is not null, LongWait),
+        Assert.That(Poll.Until(() => (running = new[] { "data1", "data2" }.FirstOrDefault(n => SectionOf(n)?.LastOutcome == "running")) is not null, LongWait),
             Is.True, "no backup started\n" + daemon.Describe());
         var other = running == "data1" ? "data2" : "data1";
         var sync = Path.Combine(running == "data1" ? Backups : waiting, ".sync");
-        Assert.That(Eventually(() => RsyncProcesses(sync).Count > 0, LongWait), Is.True, "rsync never ran\n" + daemon.Describe());
+        Assert.That(Poll.Until(() => RsyncProcesses(sync).Count > 0, LongWait), Is.True, "rsync never ran\n" + daemon.Describe());
         Thread.Sleep(1000);
         Assert.That(SectionOf(other)?.LastOutcome, Is.Null, "the second run waits at the gate\n" + daemon.Describe());
 

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using SnapshotBackup.Core.State;
-using SnapshotBackup.Core.Volume;
 using SnapshotBackup.Tests.Fixtures;
 
 namespace SnapshotBackup.Tests.DaemonEndToEnd;
@@ -84,33 +82,12 @@ public abstract class DaemonTest
 
     protected void WriteConfig(params string[] sections) => File.WriteAllText(ConfigPath, string.Concat(sections));
 
-    /// <summary>The snapshot names (not .sync) in <paramref name="backups"/>, oldest first.</summary>
-    protected static IReadOnlyList<string> Snapshots(string backups) =>
-        Directory.Exists(backups)
-            ? Directory.GetDirectories(backups).Select(d => Path.GetFileName(d)).Where(n => SnapshotName.TryParse(n, out _)).Order(StringComparer.Ordinal).ToList()
-            : [];
+    /// <summary>The snapshots in <paramref name="backups"/>, oldest first (see <see cref="VolumeSnapshots"/>).</summary>
+    protected static IReadOnlyList<string> Snapshots(string backups) => VolumeSnapshots.Names(backups);
 
     protected DaemonState? ReadState() => new StateFile(StatePath).Read();
 
     protected SectionState? SectionOf(string name) => ReadState()?.Sections.GetValueOrDefault(name);
-
-    /// <summary>Polls <paramref name="condition"/> until true or <paramref name="timeout"/>; returns whether it became true.</summary>
-    protected static bool Eventually(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (condition())
-            {
-                return true;
-            }
-            if (clock.Elapsed > timeout)
-            {
-                return false;
-            }
-            Thread.Sleep(100);
-        }
-    }
 
     protected static void AssertReadOnlySnapshot(string path)
     {

@@ -41,18 +41,6 @@ public class SafetyTests : VolumeTest
         _mounts.Clear();
     }
 
-    private List<int> RsyncPidsAfterShortWait()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var pids = ProcessScan.Rsync(Backups);
-        while (pids.Count > 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(200);
-            pids = ProcessScan.Rsync(Backups);
-        }
-        return pids;
-    }
-
     /// <summary>Starts a backup that spends a long time in rsync (a big sparse file) and returns once rsync runs.</summary>
     private Process StartLongBackup()
     {
@@ -62,19 +50,7 @@ public class SafetyTests : VolumeTest
         var process = CliProcess.Start("-c", ConfigPath, "backup", "data1");
         _started.Add(process);
         var stderr = process.StandardError.ReadToEndAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!(Directory.Exists(Path.Combine(Backups, ".sync")) && ProcessScan.Rsync(Backups).Count > 0))
-        {
-            if (process.HasExited)
-            {
-                Assert.Fail($"the backup ended before rsync was seen: exit {process.ExitCode}\n{stderr.Result}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("rsync did not start within 60 s");
-            }
-            Thread.Sleep(100);
-        }
+        ProcessScan.AwaitRsync(Backups, process, TimeSpan.FromSeconds(60), () => stderr.Result);
         return process;
     }
 
@@ -105,12 +81,8 @@ public class SafetyTests : VolumeTest
         File.WriteAllText(lockFile, "4242\n");
         var holder = Process.Start(new ProcessStartInfo("flock", ["-x", lockFile, "sleep", "60"]) { UseShellExecute = false })!;
         _started.Add(holder);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         // flock -n succeeds only while nobody holds the lock; wait until the holder has it.
-        while (Shell.Run("flock", "-n", lockFile, "true").ExitCode == 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(50);
-        }
+        Poll.Until(() => Shell.Run("flock", "-n", lockFile, "true").ExitCode != 0, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
 
         var result = Cli("backup", "data1");
 
@@ -128,7 +100,7 @@ public class SafetyTests : VolumeTest
         running.Kill(entireProcessTree: false);
         Assert.That(running.WaitForExit(30_000), Is.True);
 
-        Assert.That(RsyncPidsAfterShortWait(), Is.Empty, "rsync dies with the killed backup (parent-death signal)");
+        Assert.That(ProcessScan.SurvivingRsync(Backups), Is.Empty, "rsync dies with the killed backup (parent-death signal)");
         Assert.That(SnapshotNames(), Is.Empty);
         Assert.That(Directory.Exists(Path.Combine(Backups, ".sync")), Is.True, ".sync is kept for the next run");
 
@@ -151,7 +123,7 @@ public class SafetyTests : VolumeTest
         Assert.That(running.ExitCode, Is.EqualTo(1));
         Assert.That(SnapshotNames(), Is.Empty);
         Assert.That(Directory.Exists(Path.Combine(Backups, ".sync")), Is.True);
-        Assert.That(RsyncPidsAfterShortWait(), Is.Empty);
+        Assert.That(ProcessScan.SurvivingRsync(Backups), Is.Empty);
         Assert.That(Cli("list", "data1").ExitCode, Is.Zero, "the lock was released");
     }
 

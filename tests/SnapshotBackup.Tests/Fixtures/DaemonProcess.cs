@@ -141,7 +141,7 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>Sends <paramref name="signo"/> to the daemon.</summary>
     public void Signal(int signo)
     {
-        if (kill(Pid, signo) != 0)
+        if (SnapshotBackup.Core.Internal.LibC.Kill(Pid, signo) != 0)
         {
             throw new InvalidOperationException($"kill({Pid}, {signo}) failed: errno {Marshal.GetLastPInvokeError()}");
         }
@@ -213,28 +213,27 @@ public sealed class DaemonProcess : IDisposable
 
     private int WaitFor(List<string> list, Func<string, bool> match, TimeSpan timeout, int startIndex, string what)
     {
-        var deadline = Stopwatch.StartNew();
-        lock (_gate)
+        var found = -1;
+        if (Poll.Until(() => (found = IndexOf(list, match, startIndex)) >= 0, timeout, TimeSpan.FromMilliseconds(20)))
         {
-            var next = startIndex;
-            while (true)
-            {
-                for (; next < list.Count; next++)
-                {
-                    if (match(list[next]))
-                    {
-                        return next;
-                    }
-                }
-                var left = timeout - deadline.Elapsed;
-                if (left <= TimeSpan.Zero)
-                {
-                    break;
-                }
-                Monitor.Wait(_gate, left);
-            }
+            return found;
         }
         throw new AssertionException($"no matching {what} within {timeout.TotalSeconds:0.#} s (daemon {(HasExited ? "exited" : "running")})\n{Describe()}");
+    }
+
+    private int IndexOf(List<string> list, Func<string, bool> match, int startIndex)
+    {
+        lock (_gate)
+        {
+            for (var i = startIndex; i < list.Count; i++)
+            {
+                if (match(list[i]))
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 
     private void AddLine(string? line)
@@ -246,7 +245,6 @@ public sealed class DaemonProcess : IDisposable
         lock (_gate)
         {
             _lines.Add(line);
-            Monitor.PulseAll(_gate);
         }
     }
 
@@ -272,11 +270,7 @@ public sealed class DaemonProcess : IDisposable
             lock (_gate)
             {
                 _notifications.Add(text);
-                Monitor.PulseAll(_gate);
             }
         }
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int sig);
 }

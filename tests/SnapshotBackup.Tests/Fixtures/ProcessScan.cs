@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace SnapshotBackup.Tests.Fixtures;
 
 /// <summary>Finds processes by their command line in /proc (no pgrep by name: only this test's own children).</summary>
@@ -32,5 +34,31 @@ public static class ProcessScan
             }
         }
         return pids;
+    }
+
+    /// <summary>
+    /// Waits until an rsync with <paramref name="marker"/> in its arguments runs; fails the test when
+    /// <paramref name="starter"/> (what should start it) ends first, or after <paramref name="timeout"/>.
+    /// </summary>
+    /// <param name="describe">What to add to a failure (the starter's output).</param>
+    public static void AwaitRsync(string marker, Process starter, TimeSpan timeout, Func<string> describe)
+    {
+        ArgumentNullException.ThrowIfNull(starter);
+        ArgumentNullException.ThrowIfNull(describe);
+        var seen = Poll.Until(() => Rsync(marker).Count > 0 || starter.HasExited, timeout, TimeSpan.FromMilliseconds(50));
+        if (Rsync(marker).Count > 0)
+        {
+            return;
+        }
+        Assert.Fail(seen
+            ? $"ended before rsync was seen: exit {starter.ExitCode}\n{describe()}"
+            : $"rsync did not start within {timeout.TotalSeconds:0} s\n{describe()}");
+    }
+
+    /// <summary>rsync processes with <paramref name="marker"/> still alive after up to 10 s (after their parent died: should be none).</summary>
+    public static List<int> SurvivingRsync(string? marker)
+    {
+        Poll.Until(() => Rsync(marker).Count == 0, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        return Rsync(marker);
     }
 }

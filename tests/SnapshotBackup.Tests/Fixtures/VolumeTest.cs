@@ -1,4 +1,3 @@
-using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Volume;
 
 namespace SnapshotBackup.Tests.Fixtures;
@@ -42,8 +41,8 @@ public abstract class VolumeTest
         return result;
     }
 
-    protected IReadOnlyList<string> SnapshotNames() =>
-        new BackupVolume(Backups, BtrfsManager.Instance).List().Snapshots.Select(s => s.Name).ToList();
+    /// <summary>The snapshots of section data1, oldest first (see <see cref="VolumeSnapshots"/>).</summary>
+    protected IReadOnlyList<string> SnapshotNames() => VolumeSnapshots.Names(Backups);
 
     /// <summary>Makes a read-only snapshot of .sync with a chosen name, as the Python tool's btrfs-progs call did.</summary>
     protected void MakeSnapshot(string name) =>

@@ -7,29 +7,13 @@ namespace SnapshotBackup.Tests.Notifications;
 /// The real <c>snapshotbackup</c> (run as root, as the daemon is): <c>notify-test</c>, and <c>backup</c> of a source
 /// that cannot be reached, with <c>silent_fail_threshold</c> measured from the daemon's state (no volume to read).
 /// </summary>
-[Category("Notifications")]
-[NonParallelizable]
-public class NotifyCommandTests
+public class NotifyCommandTests : SessionBusTest
 {
-    private UserSessionBus _bus = null!;
     private string _directory = null!;
-
-    [OneTimeSetUp]
-    public async Task StartBus() => _bus = await UserSessionBus.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopBus()
-    {
-        if (_bus is not null)
-        {
-            await _bus.DisposeAsync();
-        }
-    }
 
     [SetUp]
     public void CreateDirectory()
     {
-        _bus.Recorder.Clear();
         _directory = Directory.CreateTempSubdirectory("sb-notify-cli-").FullName;
     }
 
@@ -63,7 +47,7 @@ public class NotifyCommandTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output, Does.Contain(TestUser.Name + ": delivered"));
-        var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
+        var call = await Bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
         Assert.That(call?.Summary, Does.Contain("data1"));
         Assert.That(call!.AppName, Is.EqualTo("snapshotbackup"));
     }
@@ -109,7 +93,7 @@ public class NotifyCommandTests
         var result = Shell.Run(native!, ["-c", Config("notify_user = " + TestUser.Name), "notify-test", "data1"], null, TimeSpan.FromMinutes(1));
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
+        var call = await Bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
         Assert.That(call?.Summary, Does.Contain("data1"));
         Assert.That(call!.AppName, Is.EqualTo("snapshotbackup"));
     }
@@ -120,7 +104,7 @@ public class NotifyCommandTests
         var result = CliProcess.Run("-c", Config("notify_user = " + TestUser.Name), "--state-file", StateFile(null), "backup", "data1");
 
         Assert.That(result.ExitCode, Is.Not.Zero, result.ToString());
-        var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
+        var call = await Bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
         Assert.That(call, Is.Not.Null, result.ToString());
         Assert.That(call!.Summary, Does.Contain("data1").And.Contain("failed"));
         Assert.That(call.Body, Does.Contain("missing-"), "the reason names what failed");
@@ -134,11 +118,11 @@ public class NotifyCommandTests
 
         var inside = CliProcess.Run("-c", config, "--state-file", StateFile(DateTimeOffset.Now.AddHours(-1)), "backup", "data1");
         Assert.That(inside.ExitCode, Is.Not.Zero, inside.ToString());
-        Assert.That(_bus.Recorder.Calls, Is.Empty, "the notification would have been recorded before the command exited");
+        Assert.That(Bus.Recorder.Calls, Is.Empty, "the notification would have been recorded before the command exited");
 
         var outside = CliProcess.Run("-c", config, "--state-file", StateFile(DateTimeOffset.Now.AddHours(-3)), "backup", "data1");
         Assert.That(outside.ExitCode, Is.EqualTo(inside.ExitCode), outside.ToString());
-        Assert.That(_bus.Recorder.Calls, Has.Count.EqualTo(1));
+        Assert.That(Bus.Recorder.Calls, Has.Count.EqualTo(1));
     }
 
     [Test]

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Security;
-using System.Text;
 using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Tests.Daemon;
 using Tmds.DBus.Protocol;
@@ -17,10 +15,10 @@ namespace SnapshotBackup.Tests.Notifications;
 /// </summary>
 public sealed class UserSessionBus : IAsyncDisposable
 {
-    private readonly List<Process> _processes = [];
+    private DBusDaemonFixture? _daemon;
+    private Process? _bridge;
     private DBusConnection? _connection;
     private bool _createdRuntimeDirectory;
-    private string? _configDirectory;
 
     private UserSessionBus(UserAccount user)
     {
@@ -41,15 +39,10 @@ public sealed class UserSessionBus : IAsyncDisposable
     public static async Task<UserSessionBus> StartAsync()
     {
         var user = TestUser.Ensure();
-        if (DBusDaemonFixture.FindDBusDaemon() is not { } daemon)
-        {
-            Assert.Ignore("dbus-daemon is not installed (apt-get install dbus)");
-            throw new InvalidOperationException();
-        }
         var bus = new UserSessionBus(user);
         try
         {
-            await bus.StartDaemonAsync(daemon);
+            await bus.StartDaemonAsync();
             await bus.StartRecorderAsync();
             return bus;
         }
@@ -60,7 +53,7 @@ public sealed class UserSessionBus : IAsyncDisposable
         }
     }
 
-    private async Task StartDaemonAsync(string daemon)
+    private async Task StartDaemonAsync()
     {
         if (!Directory.Exists(RuntimeDirectory))
         {
@@ -71,31 +64,7 @@ public sealed class UserSessionBus : IAsyncDisposable
         Chown(RuntimeDirectory);
         Fixtures.Shell.Check("chmod", "700", RuntimeDirectory);
 
-        _configDirectory = Directory.CreateTempSubdirectory("sb-notify-bus-").FullName;
-        Fixtures.Shell.Check("chmod", "755", _configDirectory); // the user reads the config
-        var config = Path.Combine(_configDirectory, "session.conf");
-        await File.WriteAllTextAsync(config, $"""
-            <!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
-             "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-            <busconfig>
-              <type>session</type>
-              <listen>unix:path={SecurityElement.Escape(SocketPath)}</listen>
-              <auth>EXTERNAL</auth>
-              <policy context="default">
-                <allow send_destination="*" eavesdrop="true"/>
-                <allow eavesdrop="true"/>
-                <allow own="*"/>
-              </policy>
-            </busconfig>
-            """);
-        Fixtures.Shell.Check("chmod", "644", config);
-
-        var process = Start("/usr/bin/setpriv", [.. TestUser.AsUser(User), daemon, "--config-file=" + config, "--nofork", "--print-address"], redirectInput: false);
-        var address = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        if (string.IsNullOrWhiteSpace(address))
-        {
-            throw new InvalidOperationException("dbus-daemon as " + User.Name + " printed no address: " + await process.StandardError.ReadToEndAsync());
-        }
+        _daemon = await DBusDaemonFixture.StartAsync(SocketPath, TestUser.AsUser(User));
     }
 
     private async Task StartRecorderAsync()
@@ -105,8 +74,18 @@ public sealed class UserSessionBus : IAsyncDisposable
         {
             Assert.Ignore("systemd-stdio-bridge is not installed (apt-get install systemd)");
         }
-        var process = Start("/usr/bin/setpriv", [.. TestUser.AsUser(User), bridge, "-p", Address], redirectInput: true);
-        var stream = new DuplexStream(process.StandardOutput.BaseStream, process.StandardInput.BaseStream);
+        var info = new ProcessStartInfo(SnapshotBackup.Core.Processes.SetPriv.Path)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])[.. TestUser.AsUser(User), bridge, "-p", Address])
+        {
+            info.ArgumentList.Add(argument);
+        }
+        _bridge = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + bridge);
+        var stream = new DuplexStream(_bridge.StandardOutput.BaseStream, _bridge.StandardInput.BaseStream);
         _connection = new DBusConnection(new StreamOptions(stream, User.Uid.ToString(CultureInfo.InvariantCulture)) { AutoConnect = false });
         await _connection.ConnectAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         _connection.AddMethodHandler(Recorder);
@@ -116,46 +95,14 @@ public sealed class UserSessionBus : IAsyncDisposable
         }
     }
 
-    private Process Start(string file, IEnumerable<string> arguments, bool redirectInput)
-    {
-        var info = new ProcessStartInfo(file)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = !redirectInput,
-            RedirectStandardInput = redirectInput,
-            UseShellExecute = false,
-        };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + file);
-        _processes.Add(process);
-        return process;
-    }
-
     private void Chown(string path) =>
         Fixtures.Shell.Check("chown", $"{User.Uid}:{User.Gid}", path);
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         _connection?.Dispose();
-        foreach (var process in _processes)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                }
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(5));
-            }
-            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-            {
-                // gone already, or reported by the leftover check
-            }
-            process.Dispose();
-        }
+        DBusDaemonFixture.Kill(_bridge);
+        _daemon?.Dispose();
         try
         {
             File.Delete(SocketPath);
@@ -163,15 +110,12 @@ public sealed class UserSessionBus : IAsyncDisposable
             {
                 Directory.Delete(RuntimeDirectory, recursive: true);
             }
-            if (_configDirectory is not null)
-            {
-                Directory.Delete(_configDirectory, recursive: true);
-            }
         }
         catch (IOException)
         {
             // best effort
         }
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>A bus connection over a given stream (the bridge's stdio), authenticating as <paramref name="userId"/>.</summary>

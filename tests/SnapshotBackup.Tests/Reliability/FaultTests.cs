@@ -17,13 +17,8 @@ public class FaultTests : ReliabilityTest
     {
         var fault = $"{(signal == SIGINT ? "SIGINT" : "SIGTERM")} to the {(wholeGroup ? "process group" : "process")} during rsync";
         Figures.Inject(fault);
-        FillSource(100);
-        CliOk("setup", "data1");
-        CliOk("backup", "data1");
-        var before = HashSnapshots();
-        Shell.Check("truncate", "-s", "40G", Path.Combine(Source, "big"));
-        var cli = StartCli("backup", "data1");
-        WaitForRsync(cli);
+        var before = BackUpFilledSource(100);
+        var cli = StartBackupBusyInRsync("40G");
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         // Ctrl-C at a terminal signals the whole foreground process group, rsync included.
@@ -54,8 +49,7 @@ public class FaultTests : ReliabilityTest
         FillSource(50);
         CliOk("setup", "data1");
         CliOk("backup", "data1");
-        var volume = new BackupVolume(backups, BtrfsManager.Instance);
-        var older = volume.List().Snapshots.Select(s => s.Name).ToList();
+        var older = VolumeSnapshots.Names(backups);
         var before = older.ToDictionary(n => n, n => HashTree(Path.Combine(backups, n)));
         // Incompressible data bigger than the whole volume.
         Shell.Check("dd", "if=/dev/urandom", "of=" + Path.Combine(Source, "big.bin"), "bs=1M", "count=300", "status=none");
@@ -67,7 +61,7 @@ public class FaultTests : ReliabilityTest
         Assert.That(result.Error, Does.Match(@"MiB free of \d+\.\d MiB; the source holds about 300\.\d MiB"), "how much space there is and is needed");
         Assert.That(result.Error, Does.Contain("run the backup again"), "what to do");
         AssertNoStackTrace(result);
-        Assert.That(volume.List().Snapshots.Select(s => s.Name), Is.EqualTo(older), "no snapshot of the incomplete copy");
+        Assert.That(VolumeSnapshots.Names(backups), Is.EqualTo(older), "no snapshot of the incomplete copy");
         foreach (var (name, tree) in before)
         {
             Assert.That(HashTree(Path.Combine(backups, name)), Is.EquivalentTo(tree), $"{name} intact");
@@ -120,13 +114,8 @@ public class FaultTests : ReliabilityTest
     {
         const string fault = "source renamed away during rsync";
         Figures.Inject(fault);
-        FillSource(100);
-        CliOk("setup", "data1");
-        CliOk("backup", "data1");
-        var before = HashSnapshots();
-        Shell.Check("truncate", "-s", "6G", Path.Combine(Source, "big"));
-        var cli = StartCli("backup", "data1");
-        WaitForRsync(cli);
+        var before = BackUpFilledSource(100);
+        var cli = StartBackupBusyInRsync("6G");
         Thread.Sleep(700);
         var gone = Source + ".gone";
         Directory.Move(Source, gone);
@@ -188,10 +177,7 @@ public class FaultTests : ReliabilityTest
     {
         const string fault = ".sync missing";
         Figures.Inject(fault);
-        FillSource(40);
-        CliOk("setup", "data1");
-        CliOk("backup", "data1");
-        var before = HashSnapshots();
+        var before = BackUpFilledSource(40);
         BtrfsManager.Instance.DeleteSubvolume(Backups, BackupVolume.SyncName);
         File.WriteAllText(Path.Combine(Source, "new.txt"), "new");
 
@@ -210,10 +196,7 @@ public class FaultTests : ReliabilityTest
     {
         var fault = $".sync a {damage}";
         Figures.Inject(fault);
-        FillSource(40);
-        CliOk("setup", "data1");
-        CliOk("backup", "data1");
-        var before = HashSnapshots();
+        var before = BackUpFilledSource(40);
         var sync = Path.Combine(Backups, BackupVolume.SyncName);
         BtrfsManager.Instance.DeleteSubvolume(Backups, BackupVolume.SyncName);
         switch (damage)
@@ -264,10 +247,7 @@ public class FaultTests : ReliabilityTest
     {
         var fault = $".sync a symlink to an outside {(toSubvolume ? "subvolume" : "directory")}";
         Figures.Inject(fault);
-        FillSource(20);
-        CliOk("setup", "data1");
-        CliOk("backup", "data1");
-        var before = HashSnapshots();
+        var before = BackUpFilledSource(20);
         BtrfsManager.Instance.DeleteSubvolume(Backups, BackupVolume.SyncName);
         var outside = Path.Combine(Loop.Mount, "outside");
         if (toSubvolume)

@@ -266,10 +266,7 @@ public class FuzzTests : ReliabilityTest
     {
         const string fault = "fuzzed configs and command lines";
         Figures.Inject(fault);
-        FillSource(10);
-        CliOk("setup", "data1");
-        CliOk("backup", "data1");
-        var snapshots = HashSnapshots();
+        var snapshots = BackUpFilledSource(10);
         Directory.CreateDirectory(Path.Combine(Loop.Root, "fuzz"));
         var world = WorldExceptOtherWorkers(World());
         var rng = new Random(Seed);

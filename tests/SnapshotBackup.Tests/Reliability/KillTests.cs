@@ -15,14 +15,9 @@ public class KillTests : ReliabilityTest
     {
         var fault = $"kill -9 {(wholeGroup ? "process group" : "process")} during rsync";
         Figures.Inject(fault);
-        FillSource(200);
-        CliOk("setup", "data1");
-        CliOk("backup", "data1");
-        var before = HashSnapshots();
-        Shell.Check("truncate", "-s", "40G", Path.Combine(Source, "big"));
+        var before = BackUpFilledSource(200);
 
-        var cli = StartCli("backup", "data1");
-        WaitForRsync(cli);
+        var cli = StartBackupBusyInRsync("40G");
         Thread.Sleep(Rng.Next(100, 1500));
         cli.Kill9(wholeGroup);
 
@@ -118,12 +113,8 @@ public class KillTests : ReliabilityTest
         var before = HashSnapshots();
 
         var cli = StartCli("prune", "data1", "--yes");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         // Kill once the prune has deleted some but (usually) not all candidates.
-        while (!cli.Process.HasExited && SnapshotNames().Count > verdicts.Count - 20 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(2);
-        }
+        Poll.Until(() => cli.Process.HasExited || SnapshotNames().Count <= verdicts.Count - 20, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(2));
         var exited = cli.Process.HasExited;
         if (!exited)
         {
@@ -156,13 +147,7 @@ public class KillTests : ReliabilityTest
             "-c", ConfigPath, "--state-file", Path.Combine(Loop.Root, "state.json"), "--log", "console");
         var log = daemon.StandardError.ReadToEndAsync();
         _ = daemon.StandardOutput.ReadToEndAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (ProcessScan.Rsync(Loop.Root).Count == 0)
-        {
-            Assert.That(daemon.HasExited, Is.False, () => "the daemon ended: " + log.Result);
-            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the daemon started no rsync within 90 s");
-            Thread.Sleep(100);
-        }
+        ProcessScan.AwaitRsync(Loop.Root, daemon, TimeSpan.FromSeconds(90), () => log.Result);
         Thread.Sleep(500);
         LibC.Kill(daemon.Id, LibC.SIGKILL);
         Assert.That(daemon.WaitForExit(30_000), Is.True);

@@ -121,35 +121,32 @@ public abstract class ReliabilityTest : VolumeTest
         }
     }
 
-    /// <summary>rsync children of this test still alive 10 s after their parent died (should be none).</summary>
-    protected List<int> SurvivingRsync()
+    /// <summary>
+    /// The usual start of a fault: <paramref name="files"/> files in the source, <c>setup</c>, one good backup; returns
+    /// every snapshot's fingerprint, to check with <see cref="AssertSnapshotsIntact"/> after the fault.
+    /// </summary>
+    protected Dictionary<string, Dictionary<string, (string Meta, long Size)>> BackUpFilledSource(int files)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        var pids = ProcessScan.Rsync(Loop.Root);
-        while (pids.Count > 0 && DateTime.UtcNow < deadline)
-        {
-            Thread.Sleep(200);
-            pids = ProcessScan.Rsync(Loop.Root);
-        }
-        return pids;
+        FillSource(files);
+        CliOk("setup", "data1");
+        CliOk("backup", "data1");
+        return HashSnapshots();
     }
 
-    protected void WaitForRsync(RunningCli cli, TimeSpan? timeout = null)
+    /// <summary>
+    /// Adds a sparse file of <paramref name="bigFileSize"/> (truncate's sizes: <c>40G</c>) so that rsync takes a while,
+    /// starts a backup in its own process group and returns once its rsync runs.
+    /// </summary>
+    protected RunningCli StartBackupBusyInRsync(string bigFileSize)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
-        while (ProcessScan.Rsync(Loop.Root).Count == 0)
-        {
-            if (cli.Process.HasExited)
-            {
-                Assert.Fail($"ended before rsync was seen: exit {cli.Process.ExitCode}\n{cli.Error.Result}");
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("rsync did not start in time");
-            }
-            Thread.Sleep(50);
-        }
+        Shell.Check("truncate", "-s", bigFileSize, Path.Combine(Source, "big"));
+        var cli = StartCli("backup", "data1");
+        ProcessScan.AwaitRsync(Loop.Root, cli.Process, TimeSpan.FromSeconds(90), () => cli.Error.Result);
+        return cli;
     }
+
+    /// <summary>rsync children of this test still alive 10 s after their parent died (should be none).</summary>
+    protected List<int> SurvivingRsync() => ProcessScan.SurvivingRsync(Loop.Root);
 
     /// <summary>
     /// A content fingerprint of a tree: path → type, mode, owner, size and sha256 of contents (link target for

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Internal;
 using SnapshotBackup.Core.Volume;
+using SnapshotBackup.Tests.Fixtures;
 
 namespace SnapshotBackup.Tests.Reliability;
 
@@ -193,8 +194,8 @@ public partial class SoakTests : ReliabilityTest
         Figures.Survive(fault);
     }
 
-    private List<string> SnapshotsOf(string section) =>
-        new BackupVolume(BackupsOf(section), BtrfsManager.Instance).List().Snapshots.Select(s => s.Name).ToList();
+    private IReadOnlyList<string> SnapshotsOf(string section) =>
+        VolumeSnapshots.Names(BackupsOf(section));
 
     private static int Succeeded(IEnumerable<string> log, string section) =>
         log.Count(l => l.Contains($" backup {section} succeeded", StringComparison.Ordinal));

@@ -428,6 +428,20 @@ public class RetentionPolicyTests
         Assert.That(result.Select(e => e.DecayCandidate), Is.EqualTo(new[] { true, false, false }));
     }
 
+    [Test]
+    public void Durations_reaching_before_year_one_keep_everything_instead_of_failing()
+    {
+        // decay = 9999 years (and retain_* beyond the calendar) from 2026 reach before 0001-01-01: nothing is that old.
+        var settings = Settings(new Duration(9999, DurationUnit.Year), new Duration(int.MaxValue, DurationUnit.Day), new Duration(9999, DurationUnit.Year));
+        var result = Evaluate(settings, Now, At(2001, 1, 1, 0, 0, Utc), At(2001, 1, 1, 6, 0, Utc), Now);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Select(e => e.DecayCandidate), Is.All.False, "no decay candidate");
+            Assert.That(result.Select(e => e.InRetainAll), Is.All.True, "everything is within retain_all");
+            Assert.That(result.Select(e => e.PruneCandidate), Is.All.False, "no prune candidate");
+        });
+    }
+
     // ---- A realistic history ----
 
     [Test]

@@ -20,15 +20,10 @@ namespace SnapshotBackup.Core.Notifications;
 /// at all, so that the reason is "no desktop session bus for uid UID on host" rather than the forward's "Connection
 /// reset by peer" (sshd reports the missing socket only in its own log).
 /// </summary>
-public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, string destination) : INotifier
+public sealed class RemoteDesktopTarget(ILogger logger, ProcessRunner runner, string destination) : INotificationTarget
 {
     /// <summary>Extra ssh options placed before the destination (tests: <c>-F config</c>).</summary>
     public IReadOnlyList<string> SshOptions { get; init; } = [];
-
-    public string Ssh { get; init; } = "ssh";
-
-    /// <summary>ssh's ConnectTimeout, in seconds.</summary>
-    public int ConnectTimeoutSeconds { get; init; } = 4;
 
     /// <summary>Bounds every step: asking the uid, setting up the forward, the D-Bus call.</summary>
     public TimeSpan StepTimeout { get; init; } = TimeSpan.FromSeconds(6);
@@ -70,7 +65,7 @@ public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, 
     {
         try
         {
-            var command = new ExternalCommand(Ssh, [.. CommonOptions(), "-T", "--", destination, "test", "-S", RemoteBus(uid)]);
+            var command = new ExternalCommand(Ssh.Program, [.. CommonOptions(), "-T", "--", destination, "test", "-S", RemoteBus(uid)]);
             var result = await runner.RunAsync(command, StepTimeout, cancellationToken);
             return result.ExitCode == 1;
         }
@@ -83,8 +78,7 @@ public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, 
 
     private IEnumerable<string> CommonOptions() =>
     [
-        "-o", "BatchMode=yes",
-        "-o", "ConnectTimeout=" + ConnectTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+        .. Ssh.NonInteractiveOptions(Ssh.NotificationConnectTimeout),
         // Our own connection, so that stopping ssh ends the forward (not a shared ControlMaster's).
         "-o", "ControlPath=none",
         .. SshOptions,
@@ -93,7 +87,7 @@ public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, 
     private async Task<uint> RemoteUidAsync(CancellationToken cancellationToken)
     {
         var output = new List<string>();
-        var command = new ExternalCommand(Ssh, [.. CommonOptions(), "-T", "--", destination, "id -u"]);
+        var command = new ExternalCommand(Ssh.Program, [.. CommonOptions(), "-T", "--", destination, "id -u"]);
         var result = await runner.RunAsync(command, StepTimeout, cancellationToken, line => output.Add(line));
         if (result.ExitCode != 0)
         {
@@ -111,7 +105,7 @@ public sealed class RemoteDesktopNotifier(ILogger logger, ProcessRunner runner, 
         var socket = Path.Combine(directory.FullName, "bus");
         var remoteBus = RemoteBus(uid);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var command = new ExternalCommand(Ssh,
+        var command = new ExternalCommand(Ssh.Program,
         [
             .. CommonOptions(),
             "-N",

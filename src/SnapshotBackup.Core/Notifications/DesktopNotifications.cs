@@ -10,27 +10,27 @@ namespace SnapshotBackup.Core.Notifications;
 /// and <c>notify-test</c> and by the daemon's runs. A failure to notify is a warning, never an exception, and every
 /// send is bounded by <see cref="Timeout"/>.
 /// </summary>
-public sealed class BackupNotifier : IRunNotifier
+public sealed class DesktopNotifications : IRunNotifier
 {
     private readonly ILogger _logger;
 
-    public BackupNotifier(ILogger logger)
+    public DesktopNotifications(ILogger logger)
     {
         _logger = logger;
         var runner = new ProcessRunner(logger) { GracePeriod = TimeSpan.FromSeconds(2) };
         Targets = config =>
         {
-            var list = new List<INotifier> { new LocalDesktopNotifier(logger, runner, config.NotifyUser) };
+            var list = new List<INotificationTarget> { new LocalDesktopTarget(logger, runner, config.NotifyUser) };
             if (config.NotifyRemote is { Length: > 0 } remote)
             {
-                list.Add(new RemoteDesktopNotifier(logger, runner, remote));
+                list.Add(new RemoteDesktopTarget(logger, runner, remote));
             }
             return list;
         };
     }
 
-    /// <summary>The notifiers of a section (replaceable for tests).</summary>
-    public Func<BackupConfig, IReadOnlyList<INotifier>> Targets { get; init; }
+    /// <summary>The notification targets of a section (replaceable for tests).</summary>
+    public Func<BackupConfig, IReadOnlyList<INotificationTarget>> Targets { get; init; }
 
     /// <summary>Overall bound for one notification to all targets (they are sent in parallel).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(12);
@@ -44,18 +44,18 @@ public sealed class BackupNotifier : IRunNotifier
         ArgumentNullException.ThrowIfNull(config);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Timeout);
-        var sends = Targets(config).Select(async notifier =>
+        var sends = Targets(config).Select(async target =>
         {
             try
             {
-                return await notifier.SendAsync(notification, deadline.Token).WaitAsync(deadline.Token);
+                return await target.SendAsync(notification, deadline.Token).WaitAsync(deadline.Token);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 var reason = e is OperationCanceledException && !cancellationToken.IsCancellationRequested
                     ? $"no answer within {Timeout.TotalSeconds:0} s"
                     : e.Message;
-                return (IReadOnlyList<NotificationResult>)[new NotificationResult(notifier.GetType().Name, false, reason)];
+                return (IReadOnlyList<NotificationResult>)[new NotificationResult(target.GetType().Name, false, reason)];
             }
         });
         return (await Task.WhenAll(sends)).SelectMany(r => r).ToList();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.DBus;
 using SnapshotBackup.Core.Processes;
 
 namespace SnapshotBackup.Core.Notifications;
@@ -10,16 +11,14 @@ namespace SnapshotBackup.Core.Notifications;
 /// groups (setpriv) and <c>DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/UID/bus</c>: the session bus accepts only its
 /// owner, so root cannot deliver by itself.
 /// </summary>
-public sealed class LocalDesktopNotifier(ILogger logger, ProcessRunner runner, string? notifyUser) : INotifier
+public sealed class LocalDesktopTarget(ILogger logger, ProcessRunner runner, string? notifyUser) : INotificationTarget
 {
-    public const string SetPriv = "/usr/bin/setpriv";
-
     /// <summary>For the child: start, connect to the bus, call Notify, exit.</summary>
     public TimeSpan ChildTimeout { get; init; } = TimeSpan.FromSeconds(8);
 
     public TimeSpan LogindTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
-    public string SystemBusAddress { get; init; } = LogindSessions.SystemBusAddress();
+    public string SystemBusAddress { get; init; } = Logind.SystemBusAddress();
 
     /// <summary>Where the users' runtime directories are; <c>{0}</c> is the uid.</summary>
     public string RuntimeDirectoryFormat { get; init; } = "/run/user/{0}";
@@ -38,7 +37,7 @@ public sealed class LocalDesktopNotifier(ILogger logger, ProcessRunner runner, s
             IReadOnlyList<GraphicalSession> sessions;
             try
             {
-                sessions = await LogindSessions.ListActiveGraphicalAsync(SystemBusAddress, LogindTimeout, cancellationToken);
+                sessions = await Logind.ListActiveGraphicalSessionsAsync(SystemBusAddress, LogindTimeout, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -94,16 +93,10 @@ public sealed class LocalDesktopNotifier(ILogger logger, ProcessRunner runner, s
         {
             return ChildCommand with { Environment = environment };
         }
-        string[] arguments =
-        [
-            "--reuid", user.Uid.ToString(CultureInfo.InvariantCulture),
-            "--regid", user.Gid.ToString(CultureInfo.InvariantCulture),
-            "--init-groups",
-            "--",
-            ChildCommand.FileName,
-            .. ChildCommand.Arguments,
-        ];
-        return new ExternalCommand(SetPriv, arguments) { Environment = environment };
+        return new ExternalCommand(SetPriv.Path, [.. SetPriv.AsUser(user.Uid, user.Gid, ChildCommand.FileName), .. ChildCommand.Arguments])
+        {
+            Environment = environment,
+        };
     }
 
     private static string? LastLine(string text) =>

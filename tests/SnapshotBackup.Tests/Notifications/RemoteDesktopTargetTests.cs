@@ -10,7 +10,7 @@ namespace SnapshotBackup.Tests.Notifications;
 /// </summary>
 [Category("Notifications")]
 [NonParallelizable]
-public class RemoteDesktopNotifierTests
+public class RemoteDesktopTargetTests
 {
     private const string Injection = "'\"; touch /tmp/pwned; $(touch /tmp/pwned2) `id` \n ünïcødé";
     private static readonly string[] Pwned = ["/tmp/pwned", "/tmp/pwned2"];
@@ -48,7 +48,7 @@ public class RemoteDesktopNotifierTests
         }
     }
 
-    private RemoteDesktopNotifier Notifier(string destination) =>
+    private RemoteDesktopTarget Target(string destination) =>
         new(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), destination) { SshOptions = ["-F", _ssh.ClientConfig] };
 
     [Test]
@@ -56,7 +56,7 @@ public class RemoteDesktopNotifierTests
     {
         var notification = new Core.Notifications.Notification("backup " + Injection + " failed", Injection, NotificationUrgency.Critical);
 
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(notification, CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(notification, CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.True, results.Single().ToString());
         var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
@@ -72,7 +72,7 @@ public class RemoteDesktopNotifierTests
     [Test]
     public async Task A_success_arrives_with_normal_urgency_and_the_forward_is_gone_afterwards()
     {
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Succeeded("data1", "2024-05-06T07:08:09+02:00"), CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Succeeded("data1", "2024-05-06T07:08:09+02:00"), CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.True, results.Single().ToString());
         var call = await _bus.Recorder.NextAsync(TimeSpan.FromSeconds(5));
@@ -84,11 +84,11 @@ public class RemoteDesktopNotifierTests
     [Test]
     public async Task An_unreachable_host_is_not_delivered_within_bounded_time()
     {
-        var refused = new RemoteDesktopNotifier(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), TestUser.Name + "@127.0.0.1")
+        var refused = new RemoteDesktopTarget(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), TestUser.Name + "@127.0.0.1")
         {
             SshOptions = ["-F", "/dev/null", "-p", "1"],
         };
-        var blackhole = new RemoteDesktopNotifier(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), TestUser.Name + "@192.0.2.1")
+        var blackhole = new RemoteDesktopTarget(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), TestUser.Name + "@192.0.2.1")
         {
             SshOptions = ["-F", "/dev/null"],
         };
@@ -97,7 +97,7 @@ public class RemoteDesktopNotifierTests
         using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         silent.Start();
         var silentPort = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var mute = new RemoteDesktopNotifier(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), TestUser.Name + "@127.0.0.1")
+        var mute = new RemoteDesktopTarget(NullLogger.Instance, new ProcessRunner(NullLogger.Instance), TestUser.Name + "@127.0.0.1")
         {
             SshOptions = ["-F", "/dev/null", "-p", silentPort],
         };
@@ -117,7 +117,7 @@ public class RemoteDesktopNotifierTests
     public async Task A_host_without_that_users_session_bus_is_not_delivered()
     {
         await using var stopped = new StoppedBus(_bus.SocketPath);
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.False);
         Assert.That(results.Single().Error, Is.Not.Empty);
@@ -127,7 +127,7 @@ public class RemoteDesktopNotifierTests
     public async Task A_user_without_a_session_bus_is_told_so_with_the_uid_and_the_host()
     {
         await using var stopped = new StoppedBus(_bus.SocketPath);
-        var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+        var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
 
         Assert.That(results.Single().Delivered, Is.False);
         Assert.That(results.Single().Error, Does.StartWith($"no desktop session bus for uid {_bus.User.Uid} on 127.0.0.1"), results.Single().ToString());
@@ -142,7 +142,7 @@ public class RemoteDesktopNotifierTests
         Directory.Move(_bus.RuntimeDirectory, away);
         try
         {
-            var results = await Notifier(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
+            var results = await Target(TestUser.Name + "@127.0.0.1").SendAsync(Core.Notifications.Notification.Test("data1"), CancellationToken.None);
 
             Assert.That(results.Single().Delivered, Is.False);
             Assert.That(results.Single().Error, Does.StartWith($"no desktop session bus for uid {_bus.User.Uid} on 127.0.0.1"), results.Single().ToString());
