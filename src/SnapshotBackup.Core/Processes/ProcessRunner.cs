@@ -26,7 +26,48 @@ public sealed class ProcessRunner(ILogger logger)
         bool inheritStandardError = false,
         string? standardInput = null)
     {
-        // The child is killed when this process dies (kill -9, OOM): no rsync outlives its backup.
+        logger.LogDebug("running {Command}", command);
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Start(command, inheritStandardError);
+        WriteStandardInput(process, standardInput);
+
+        var tail = new StandardErrorTail(StandardErrorTailLines);
+        var stdout = PumpAsync(process.StandardOutput, chunk =>
+        {
+            logger.LogTrace("{Program}: {Line}", command.FileName, chunk);
+            onStandardOutput?.Invoke(chunk);
+        });
+        var stderr = inheritStandardError
+            ? Task.CompletedTask
+            : PumpAsync(process.StandardError, line =>
+            {
+                logger.LogDebug("{Program} stderr: {Line}", command.FileName, line);
+                tail.Add(line);
+            });
+
+        using var timeoutSource = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var cancelled = await WaitOrStopAsync(process, command, linked.Token).ConfigureAwait(false);
+        await CloseOutputAsync(process, stdout, stderr, inheritStandardError).ConfigureAwait(false);
+        stopwatch.Stop();
+        var tailText = tail.Text;
+        logger.LogDebug("{Program} exited with {ExitCode} after {Duration}", command.FileName, process.ExitCode, stopwatch.Elapsed);
+        if (cancelled && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"{command.FileName} did not finish within {timeout} and was stopped");
+        }
+        return new ProcessResult(process.ExitCode, tailText, stopwatch.Elapsed, cancelled);
+    }
+
+
+    /// <summary>
+    /// The start info for <paramref name="command"/>: its argument list, never a shell; under <c>setpriv --pdeathsig
+    /// KILL</c> when installed, so the child dies with this process (kill -9, OOM) and no rsync outlives its backup; the
+    /// environment without what children must not inherit (NOTIFY_SOCKET, ...), plus the command's own variables.
+    /// </summary>
+    public static ProcessStartInfo BuildStartInfo(ExternalCommand command, bool inheritStandardError)
+    {
+        ArgumentNullException.ThrowIfNull(command);
         var killedWithParent = SetPriv.IsInstalled;
         var info = new ProcessStartInfo(killedWithParent ? SetPriv.Path : command.FileName)
         {
@@ -38,14 +79,8 @@ public sealed class ProcessRunner(ILogger logger)
             StandardErrorEncoding = Encoding.UTF8,
             StandardInputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
         };
-        if (killedWithParent)
-        {
-            foreach (var argument in SetPriv.KilledWithParent(command.FileName))
-            {
-                info.ArgumentList.Add(argument);
-            }
-        }
-        foreach (var argument in command.Arguments)
+        var arguments = killedWithParent ? SetPriv.KilledWithParent(command.FileName).Concat(command.Arguments) : command.Arguments;
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
@@ -57,91 +92,69 @@ public sealed class ProcessRunner(ILogger logger)
         {
             info.Environment[name] = value;
         }
+        return info;
+    }
 
-        logger.LogDebug("running {Command}", command);
-        var stopwatch = Stopwatch.StartNew();
-        using var process = new Process { StartInfo = info };
+    private static Process Start(ExternalCommand command, bool inheritStandardError)
+    {
+        var process = new Process { StartInfo = BuildStartInfo(command, inheritStandardError) };
         try
         {
             SpawnThread.Run(() => process.Start());
+            return process;
         }
         catch (System.ComponentModel.Win32Exception e)
         {
+            process.Dispose();
             throw new InvalidOperationException($"cannot start {command.FileName}: {e.Message} (is it installed?)", e);
         }
-        if (standardInput is not null)
-        {
-            // Small payloads only (they fit the pipe buffer): written before the child is waited for.
-            try
-            {
-                process.StandardInput.Write(standardInput);
-                process.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-                // The child exited without reading; its exit code says why.
-            }
-        }
-        else
-        {
-            process.StandardInput.Close();
-        }
+    }
 
-        var tail = new Queue<string>();
-        var stdout = PumpAsync(process.StandardOutput, chunk =>
-        {
-            logger.LogTrace("{Program}: {Line}", command.FileName, chunk);
-            onStandardOutput?.Invoke(chunk);
-        });
-        var stderr = inheritStandardError
-            ? Task.CompletedTask
-            : PumpAsync(process.StandardError, line =>
-            {
-                logger.LogDebug("{Program} stderr: {Line}", command.FileName, line);
-                lock (tail)
-                {
-                    tail.Enqueue(line);
-                    if (tail.Count > StandardErrorTailLines)
-                    {
-                        tail.Dequeue();
-                    }
-                }
-            });
-
-        using var timeoutSource = new CancellationTokenSource(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
-        var cancelled = false;
+    /// <summary>Writes a small payload (it fits the pipe buffer) before the child is waited for, then closes stdin.</summary>
+    private static void WriteStandardInput(Process process, string? standardInput)
+    {
         try
         {
-            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+            if (standardInput is not null)
+            {
+                process.StandardInput.Write(standardInput);
+            }
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child exited without reading; its exit code says why.
+        }
+    }
+
+    /// <summary>Waits for the exit; when <paramref name="token"/> fires first, stops the child. True when it was stopped.</summary>
+    private async Task<bool> WaitOrStopAsync(Process process, ExternalCommand command, CancellationToken token)
+    {
+        try
+        {
+            await process.WaitForExitAsync(token).ConfigureAwait(false);
+            return false;
         }
         catch (OperationCanceledException)
         {
-            cancelled = true;
             await StopAsync(process, command).ConfigureAwait(false);
+            return true;
         }
+    }
 
+    /// <summary>
+    /// Lets the output pumps finish (bounded), then closes the pipes: Process.Dispose does not close redirected streams
+    /// once they were read synchronously, and without this the daemon kept two pipe descriptors open per run, forever.
+    /// </summary>
+    private static async Task CloseOutputAsync(Process process, Task stdout, Task stderr, bool inheritStandardError)
+    {
         await Task.WhenAll(stdout, stderr).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None)
             .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
-        // Process.Dispose does not close redirected streams once they were read synchronously (StandardOutput was
-        // used): without this the daemon kept two pipe descriptors open per run, forever.
         process.StandardOutput.Dispose();
         if (!inheritStandardError)
         {
             process.StandardError.Dispose();
         }
-        stopwatch.Stop();
-        string tailText;
-        lock (tail)
-        {
-            tailText = string.Join('\n', tail);
-        }
-        logger.LogDebug("{Program} exited with {ExitCode} after {Duration}", command.FileName, process.ExitCode, stopwatch.Elapsed);
-        if (cancelled && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"{command.FileName} did not finish within {timeout} and was stopped");
-        }
-        return new ProcessResult(process.ExitCode, tailText, stopwatch.Elapsed, cancelled);
     }
 
     /// <summary>SIGTERM, then after the grace period SIGKILL to the whole tree.</summary>

@@ -12,9 +12,14 @@ public static class SetPriv
     /// <summary><c>setpriv --pdeathsig KILL -- command</c>: the child is killed when its parent dies.</summary>
     public static IReadOnlyList<string> KilledWithParent(string fileName) => ["--pdeathsig", "KILL", "--", fileName];
 
-    /// <summary><c>setpriv --reuid UID --regid GID --init-groups -- command</c>: the child runs as that user.</summary>
+    /// <summary>
+    /// <c>setpriv --reuid UID --regid GID --init-groups --pdeathsig KILL -- command</c>: the child runs as that user and
+    /// still dies with its parent. The kernel clears a parent-death signal when the user id changes, so the outer
+    /// <see cref="KilledWithParent"/> alone would not survive the switch; setpriv sets this one after it.
+    /// </summary>
     public static IReadOnlyList<string> AsUser(uint uid, uint gid, string fileName) =>
     [
+        "--pdeathsig", "KILL",
         "--reuid", uid.ToString(CultureInfo.InvariantCulture),
         "--regid", gid.ToString(CultureInfo.InvariantCulture),
         "--init-groups",
