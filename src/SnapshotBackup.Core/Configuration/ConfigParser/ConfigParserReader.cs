@@ -41,89 +41,116 @@ internal static class ConfigParserReader
     public static IniFile Parse(string text, string path)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var headers = new List<IniHeader>();
-        var options = new List<OptionLines>();
-        var sectionLines = new Dictionary<string, int>(StringComparer.Ordinal);
-        var optionLines = new Dictionary<(string, string), int>();
-        var errors = new List<string>();
-        string? section = null;
-        OptionLines? option = null;
-        var indentLevel = 0;
+        var file = new FileParse(path);
         var lineNumber = 0;
         foreach (var line in PythonText.SplitLines(text))
         {
-            lineNumber++;
+            file.Read(line, ++lineNumber);
+        }
+        return file.Finish();
+    }
+
+    /// <summary>One file being read: <c>_read</c>'s loop state, one method per kind of line.</summary>
+    private sealed class FileParse(string path)
+    {
+        private readonly List<IniHeader> _headers = [];
+        private readonly List<OptionLines> _options = [];
+        private readonly Dictionary<string, int> _sectionLines = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string, string), int> _optionLines = [];
+        private readonly List<string> _errors = [];
+        private string? _section;
+        private OptionLines? _option;
+        private int _indentLevel;
+
+        /// <summary>The value being read, when a deeper-indented or blank line may still continue it.</summary>
+        private OptionLines? OpenValue => _section is not null && _option is { Key.Length: > 0 } ? _option : null;
+
+        public void Read(string line, int lineNumber)
+        {
             var stripped = PythonText.Strip(line);
             var comment = stripped.StartsWith('#') || stripped.StartsWith(';');
             var value = comment ? "" : stripped;
             if (value.Length == 0)
             {
                 // A blank line belongs to the value being read (trailing ones are stripped at the end); a comment does not.
-                if (!comment && section is not null && option is { Key.Length: > 0 })
+                if (!comment)
                 {
-                    option.Lines.Add("");
+                    OpenValue?.Lines.Add("");
                 }
-                continue;
+                return;
             }
-
             var indent = PythonText.Indent(line);
-            if (section is not null && option is { Key.Length: > 0 } && indent > indentLevel)
+            if (OpenValue is { } open && indent > _indentLevel)
             {
-                option.Lines.Add(value);
-                continue;
+                open.Lines.Add(value);
+                return;
             }
-            indentLevel = indent;
+            _indentLevel = indent;
             var close = value.LastIndexOf(']');
             if (value[0] == '[' && close >= 2)
             {
-                section = value[1..close];
-                if (section != DefaultSection)
-                {
-                    if (sectionLines.TryGetValue(section, out var first))
-                    {
-                        throw new IniSyntaxException(IniSyntaxKind.DuplicateSectionError, string.Create(CultureInfo.InvariantCulture,
-                            $"{path}:{lineNumber}: section [{section}] appears twice in this file (first on line {first}); merge the two"));
-                    }
-                    sectionLines[section] = lineNumber;
-                }
-                headers.Add(new IniHeader(section, lineNumber));
-                option = null;
+                Header(value[1..close], lineNumber);
             }
-            else if (section is null)
+            else if (_section is null)
             {
                 throw new IniSyntaxException(IniSyntaxKind.MissingSectionHeaderError, MissingHeader(path, lineNumber, line, value));
             }
             else if (value.IndexOfAny(['=', ':']) is var delimiter and >= 0)
             {
-                if (delimiter == 0)
-                {
-                    errors.Add(string.Create(CultureInfo.InvariantCulture,
-                        $"{path}:{lineNumber}: '{value}' has no key before '{value[0]}'"));
-                }
-                var key = PythonText.Lower(PythonText.RStrip(value[..delimiter]));
-                if (optionLines.TryGetValue((section, key), out var first))
-                {
-                    throw new IniSyntaxException(IniSyntaxKind.DuplicateOptionError, string.Create(CultureInfo.InvariantCulture,
-                        $"{path}:{lineNumber}: option '{key}' appears twice in [{section}] (first on line {first}); keep one"));
-                }
-                optionLines[(section, key)] = lineNumber;
-                option = new OptionLines(section, key, lineNumber, [PythonText.Strip(value[(delimiter + 1)..])]);
-                options.Add(option);
+                Option(_section, value, delimiter, lineNumber);
             }
             else
             {
-                errors.Add(string.Create(CultureInfo.InvariantCulture,
+                _errors.Add(string.Create(CultureInfo.InvariantCulture,
                     $"{path}:{lineNumber}: '{value}' is neither a [section] header nor a 'key = value' line (and not indented to continue a value)"));
             }
         }
-        if (errors.Count > 0)
+
+        private void Header(string section, int lineNumber)
         {
-            throw new IniSyntaxException(IniSyntaxKind.ParsingError, errors.Count == 1
-                ? errors[0]
-                : $"{errors[0]}; {errors.Count - 1} more such line(s): {string.Join("; ", errors.Skip(1))}");
+            if (section != DefaultSection)
+            {
+                if (_sectionLines.TryGetValue(section, out var first))
+                {
+                    throw new IniSyntaxException(IniSyntaxKind.DuplicateSectionError, string.Create(CultureInfo.InvariantCulture,
+                        $"{path}:{lineNumber}: section [{section}] appears twice in this file (first on line {first}); merge the two"));
+                }
+                _sectionLines[section] = lineNumber;
+            }
+            _section = section;
+            _headers.Add(new IniHeader(section, lineNumber));
+            _option = null;
         }
-        return new IniFile(path, headers,
-            [.. options.Select(o => new IniOption(o.Section, o.Key, PythonText.RStrip(string.Join('\n', o.Lines)), o.Line))]);
+
+        private void Option(string section, string value, int delimiter, int lineNumber)
+        {
+            if (delimiter == 0)
+            {
+                _errors.Add(string.Create(CultureInfo.InvariantCulture, $"{path}:{lineNumber}: '{value}' has no key before '{value[0]}'"));
+            }
+            var key = PythonText.Lower(PythonText.RStrip(value[..delimiter]));
+            if (_optionLines.TryGetValue((section, key), out var first))
+            {
+                throw new IniSyntaxException(IniSyntaxKind.DuplicateOptionError, string.Create(CultureInfo.InvariantCulture,
+                    $"{path}:{lineNumber}: option '{key}' appears twice in [{section}] (first on line {first}); keep one"));
+            }
+            _optionLines[(section, key)] = lineNumber;
+            _option = new OptionLines(section, key, lineNumber, [PythonText.Strip(value[(delimiter + 1)..])]);
+            _options.Add(_option);
+        }
+
+        /// <summary>configparser raises its collected ParsingError at the end of the file; then values are joined.</summary>
+        public IniFile Finish()
+        {
+            if (_errors.Count > 0)
+            {
+                throw new IniSyntaxException(IniSyntaxKind.ParsingError, _errors.Count == 1
+                    ? _errors[0]
+                    : $"{_errors[0]}; {_errors.Count - 1} more such line(s): {string.Join("; ", _errors.Skip(1))}");
+            }
+            return new IniFile(path, _headers,
+                [.. _options.Select(o => new IniOption(o.Section, o.Key, PythonText.RStrip(string.Join('\n', o.Lines)), o.Line))]);
+        }
     }
 
     private static string MissingHeader(string path, int lineNumber, string line, string value) =>
