@@ -1,13 +1,12 @@
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core;
-using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Notifications;
-using SnapshotBackup.Core.Processes;
 using SnapshotBackup.Core.Retention;
-using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
 using SnapshotBackup.Core.Volume;
 
@@ -25,7 +24,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     {
         if (arguments.Help)
         {
-            await output.WriteLineAsync(HelpText.Usage);
+            CliCommandLine.WriteHelp(arguments.Command, output);
             return ExitCodes.Ok;
         }
         if (arguments.Version)
@@ -127,50 +126,40 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         return ExitCodes.Ok;
     }
 
-    private BackupEngine CreateEngine()
-    {
-        var runner = new ProcessRunner(logger);
-        return new BackupEngine(BtrfsManager.Instance, new RsyncRunner(runner, logger), new SourceProbe(runner, logger), Time, logger);
-    }
+    private BackupEngine CreateEngine() => BackupEngineFactory.Create(Time, logger);
 
     private async Task<int> BackupAsync(BackupEngine engine, BackupConfig config, CancellationToken cancellationToken)
     {
         var showProgress = arguments.Progress && Terminal.IsTerminal(2);
-        BackupOutcome outcome;
-        try
+        var recorder = new CommandRunRecorder(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable));
+        var runs = new BackupRunService(engine, Notifier, recorder, Time, logger);
+        var result = await runs.RunAsync(config, new BackupRequest
         {
-            outcome = await engine.BackupAsync(config, new BackupRequest
-            {
-                Checksum = arguments.Checksum,
-                DryRun = arguments.DryRun,
-                Progress = showProgress,
-                SourceOverride = arguments.Source,
-                OnProgress = showProgress ? p => error.Write($"\r{p,3}%") : null,
-            }, cancellationToken);
-        }
-        catch (Exception e) when (!arguments.DryRun && e is not (OperationCanceledException or VolumeLockedException or OutOfMemoryException))
+            Checksum = arguments.Checksum,
+            DryRun = arguments.DryRun,
+            Progress = showProgress,
+            SourceOverride = arguments.Source,
+            OnProgress = showProgress ? p => error.Write($"\r{p,3}%") : null,
+        }, cancellationToken);
+        if (result.Error is { } failure)
         {
-            var skipped = e is SourceUnavailableException or VolumeUnavailableException;
-            var lastSuccess = BackupNotifier.LastSuccess(engine.VolumeOf(config), config.Name, () =>
-                new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)).Read()?.Sections.GetValueOrDefault(config.Name)?.LastSuccess);
-            await Notifier.NotifyRunAsync(config, skipped ? BackupRunOutcome.Skipped : BackupRunOutcome.Failed, e.Message, lastSuccess, Time.GetLocalNow(), cancellationToken);
-            throw;
-        }
-        if (!arguments.DryRun)
-        {
-            await Notifier.NotifyRunAsync(config, BackupRunOutcome.Succeeded, outcome.SnapshotName, null, Time.GetLocalNow(), cancellationToken);
+            ExceptionDispatchInfo.Throw(failure); // Program prints it and picks the exit code
         }
         if (showProgress)
         {
             await error.WriteLineAsync();
         }
-        if (outcome.SnapshotName is { } name)
+        if (result.SnapshotName is { } name)
         {
             await output.WriteLineAsync(name);
         }
-        foreach (var change in outcome.Changes)
+        foreach (var change in result.Changes)
         {
             await output.WriteLineAsync(change);
+        }
+        if (result.RetentionError is { } retentionFailure)
+        {
+            ExceptionDispatchInfo.Throw(retentionFailure); // the backup is taken; its autodecay/autoprune failed
         }
         return ExitCodes.Ok;
     }

@@ -1,10 +1,58 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using SnapshotBackup.Core;
 
 namespace SnapshotBackup.Daemon;
 
-/// <summary>The daemon's command line.</summary>
+/// <summary>The daemon's command line, parsed by System.CommandLine (generated help; one message per usage error).</summary>
 internal sealed record DaemonArguments
 {
+    private const string Epilogue = """
+        -c FILE replaces the standard search ($XDG_CONFIG_HOME/snapshotbackup.ini, /etc/snapshotbackup.ini,
+        /etc/snapshotbackup.d/*.ini); repeat it to read several files in order, a later one overriding an earlier
+        one key by key. SIGHUP reloads the configuration.
+
+        Exit codes: 0 stopped cleanly, 1 failed, 2 usage or configuration error
+        """;
+
+    private static readonly Option<string[]> ConfigOption = new("--config", "-c")
+    {
+        Description = "read FILE instead of the standard search; repeat to read several files in order",
+        HelpName = "FILE",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string> StateFileOption = new("--state-file")
+    {
+        Description = "where to keep the state (default $STATE_DIRECTORY/state.json, else /var/lib/snapshotbackup/state.json)",
+        HelpName = "F",
+    };
+
+    /// <summary>Repeatable, the last one counting (a wrapper's <c>--log console</c> may be overridden further on).</summary>
+    private static readonly Option<string[]> LogOption = new("--log")
+    {
+        Description = "auto (journald under systemd, else the console), journal or console [default: auto]",
+        HelpName = "WHERE",
+        AllowMultipleArgumentsPerToken = false,
+        Validators =
+        {
+            result =>
+            {
+                if (result.Tokens.Select(t => t.Value).FirstOrDefault(v => v is not ("auto" or "journal" or "console")) is { } value)
+                {
+                    result.AddError($"--log {value}: expected auto, journal or console");
+                }
+            },
+        },
+    };
+
+    private static readonly Option<bool> DebugOption = new("--debug", "-d") { Description = "debug logging" };
+    private static readonly Option<bool> VersionOption = new("--version", "-v") { Description = "print the version" };
+    private static readonly HelpOption HelpOption = new("--help", "-h") { Description = "print this help", Action = new HelpAction { MaxWidth = 100 } };
+
+    private static readonly RootCommand Root = Build();
+
     /// <summary>Every <c>-c</c>, in order (a later file overrides an earlier one key by key); empty: the standard search.</summary>
     public IReadOnlyList<string> ConfigPaths { get; init; } = [];
     public string? StateFile { get; init; }
@@ -15,54 +63,52 @@ internal sealed record DaemonArguments
     public bool Help { get; init; }
     public bool Version { get; init; }
 
-    public const string Usage = """
-        usage: snapshotbackupd [options]
-
-        The snapshotbackup daemon: backs up every configured section on its schedule (see 'schedule' in the
-        configuration), in the foreground, for systemd (Type=notify). SIGHUP reloads the configuration.
-
-        options:
-          -c, --config FILE    read FILE instead of $XDG_CONFIG_HOME/snapshotbackup.ini,
-                               /etc/snapshotbackup.ini and /etc/snapshotbackup.d/*.ini;
-                               repeat to read several files in order, a later one
-                               overriding an earlier one key by key
-              --state-file F   where to keep the state (default $STATE_DIRECTORY/state.json,
-                               else /var/lib/snapshotbackup/state.json)
-              --log WHERE      auto (journald under systemd, else the console), journal or console
-          -d, --debug          debug logging
-          -v, --version        print the version
-          -h, --help           print this help
-
-        exit codes: 0 stopped cleanly, 1 failed, 2 usage or configuration error
-        """;
-
+    /// <summary>Parses; throws <see cref="UsageException"/> with one clear message.</summary>
     public static DaemonArguments Parse(IReadOnlyList<string> args)
     {
-        var result = new DaemonArguments();
-        for (var i = 0; i < args.Count; i++)
+        var result = Root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var help = result.GetResult(HelpOption) is not null;
+        if (result.UnmatchedTokens.Count > 0)
         {
-            var arg = args[i];
-            string Value()
-            {
-                var eq = arg.IndexOf('=', StringComparison.Ordinal);
-                if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
-                {
-                    return arg[(eq + 1)..];
-                }
-                return i + 1 < args.Count ? args[++i] : throw new UsageException($"option {arg} needs a value");
-            }
-            var option = arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains('=', StringComparison.Ordinal) ? arg[..arg.IndexOf('=', StringComparison.Ordinal)] : arg;
-            result = option switch
-            {
-                "-c" or "--config" => result with { ConfigPaths = [.. result.ConfigPaths, Value()] },
-                "--state-file" => result with { StateFile = Value() },
-                "--log" => result with { Log = Value() is var v && v is "auto" or "journal" or "console" ? v : throw new UsageException($"--log {v}: expected auto, journal or console") },
-                "-d" or "--debug" => result with { Debug = result.Debug + 1 },
-                "-h" or "--help" => result with { Help = true },
-                "-v" or "--version" => result with { Version = true },
-                _ => throw new UsageException($"unknown argument '{arg}'; see 'snapshotbackupd --help'"),
-            };
+            throw new UsageException($"unknown argument '{result.UnmatchedTokens[0]}'; see 'snapshotbackupd --help'");
         }
-        return result;
+        if (result.Errors.Select(e => e.SymbolResult).OfType<OptionResult>().FirstOrDefault(o => o.Tokens.Count == 0 && !o.Implicit && o.Option.Arity.MinimumNumberOfValues > 0) is { } missing)
+        {
+            throw new UsageException($"option {missing.IdentifierToken?.Value ?? missing.Option.Name} needs a value");
+        }
+        if (!help && result.Errors.Count > 0)
+        {
+            throw new UsageException(result.Errors[0].Message);
+        }
+        return new DaemonArguments
+        {
+            ConfigPaths = result.GetValue(ConfigOption) ?? [],
+            StateFile = result.GetValue(StateFileOption),
+            Log = result.GetValue(LogOption) is [.., var log] ? log : "auto",
+            Debug = result.GetResult(DebugOption)?.IdentifierTokenCount ?? 0,
+            Help = help,
+            Version = result.GetValue(VersionOption),
+        };
+    }
+
+    /// <summary>The generated help, with the exit codes.</summary>
+    public static void WriteHelp(TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        Root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = output, Error = output, EnableDefaultExceptionHandler = false });
+        output.WriteLine(Epilogue);
+    }
+
+    private static RootCommand Build()
+    {
+        var root = new RootCommand("The snapshotbackup daemon: backs up every configured section on its schedule (see 'schedule' in the configuration), in the foreground, for systemd (Type=notify).");
+        root.Options.Clear(); // the default --help and --version: ours take -h and -v
+        root.Directives.Clear();
+        foreach (var option in new Option[] { ConfigOption, StateFileOption, LogOption, DebugOption, VersionOption, HelpOption })
+        {
+            root.Options.Add(option);
+        }
+        root.SetAction(_ => ExitCodes.Ok);
+        return root;
     }
 }

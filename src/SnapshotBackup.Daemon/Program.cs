@@ -1,22 +1,22 @@
 using System.Reflection;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using Serilog;
 using SnapshotBackup.Core;
-using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Notifications;
-using SnapshotBackup.Core.Processes;
-using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Hosting;
 using SnapshotBackup.Daemon.Jobs;
 using SnapshotBackup.Daemon.Logging;
 using SnapshotBackup.Daemon.Power;
+using SnapshotBackup.Daemon.Scheduling;
 using SnapshotBackup.Daemon.State;
 using SnapshotBackup.Daemon.Systemd;
 
@@ -41,7 +41,7 @@ internal static class Program
         }
         if (arguments.Help)
         {
-            await Console.Out.WriteLineAsync(DaemonArguments.Usage);
+            DaemonArguments.WriteHelp(Console.Out);
             return ExitCodes.Ok;
         }
         if (arguments.Version)
@@ -88,7 +88,12 @@ internal static class Program
     private static IHost BuildHost(DaemonArguments arguments, DaemonConfig config)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddSystemd();
+        // sd_notify through the library: its SystemdNotifier (made safe to call) and SystemdLifetime, the one sender of
+        // READY=1 (when every job is scheduled) and STOPPING=1, which also stops the host on SIGTERM. Registered always,
+        // not as AddSystemd() does only when systemd is our parent, so a supervisor or a test that sets NOTIFY_SOCKET
+        // hears the same protocol; without NOTIFY_SOCKET nothing is sent.
+        builder.Services.AddSingleton<ISystemdNotifier>(sp => new SafeSystemdNotifier(sp.GetService<ILogger<SafeSystemdNotifier>>()));
+        builder.Services.AddSingleton<IHostLifetime, SystemdLifetime>();
         builder.Services.AddSerilog();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
 
@@ -98,23 +103,29 @@ internal static class Program
         services.AddSingleton(new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable)));
         services.AddSingleton<StateStore>();
         services.AddSingleton<VolumeAvailability>();
-        services.AddSingleton<SystemdNotifier>();
-        services.AddSingleton<ISystemdNotify>(sp => sp.GetRequiredService<SystemdNotifier>());
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
         services.AddSingleton(sp => new BackupNotifier(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
+        services.AddSingleton<IBackupEngine>(sp =>
+            BackupEngineFactory.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine")));
+        services.AddSingleton<IRunRecorder, StateRunRecorder>();
         services.AddSingleton(sp =>
         {
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine");
-            var runner = new ProcessRunner(logger);
-            return new BackupEngine(BtrfsManager.Instance, new RsyncRunner(runner, logger), new SourceProbe(runner, logger),
-                sp.GetRequiredService<TimeProvider>(), logger);
+            var inhibitor = sp.GetRequiredService<ISleepInhibitor>();
+            return new BackupRunService(
+                sp.GetRequiredService<IBackupEngine>(),
+                sp.GetRequiredService<BackupNotifier>(),
+                sp.GetRequiredService<IRunRecorder>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Runs"))
+            {
+                KeepAwake = (name, token) => inhibitor.AcquireAsync($"backing up {name}", token),
+            };
         });
         services.AddSingleton<JobRegistrar>();
         services.AddSingleton<NextRunListener>();
         services.AddTransient<BackupJob>();
-        services.AddTransient<RetentionJob>();
 
         services.AddQuartz(q =>
         {

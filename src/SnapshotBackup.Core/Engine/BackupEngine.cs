@@ -14,7 +14,7 @@ namespace SnapshotBackup.Core.Engine;
 /// list, destroy, clean). Policy (retention, the <c>.sync</c> table, snapshot names) is pure; the operations do the
 /// I/O around it through <see cref="EngineEnvironment"/> under the volume lock.
 /// </summary>
-public sealed class BackupEngine
+public sealed partial class BackupEngine
 {
     private readonly EngineEnvironment _environment;
 
@@ -29,7 +29,7 @@ public sealed class BackupEngine
         _environment = environment;
         Retention = new RetentionOperation(environment, logger);
         Maintenance = new VolumeMaintenance(environment, logger);
-        Backup = new BackupOperation(environment, rsync, sourceProbe, Retention, logger);
+        Backup = new BackupOperation(environment, rsync, sourceProbe, logger);
     }
 
     public BackupOperation Backup { get; }
@@ -47,7 +47,7 @@ public sealed class BackupEngine
     public IReadOnlyList<BackupEntry> List(BackupConfig config) => Maintenance.List(config);
 
     /// <inheritdoc cref="BackupOperation.BackupAsync"/>
-    public Task<BackupOutcome> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken) =>
+    public Task<BackupStepResult> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken) =>
         Backup.BackupAsync(config, request, cancellationToken);
 
     /// <inheritdoc cref="RetentionOperation.Prune"/>
@@ -55,10 +55,6 @@ public sealed class BackupEngine
 
     /// <inheritdoc cref="RetentionOperation.Decay"/>
     public DeleteOutcome Decay(BackupConfig config, Func<BackupEntry, bool> confirm) => Retention.Decay(config, confirm);
-
-    /// <inheritdoc cref="RetentionOperation.DeleteCandidatesAsync"/>
-    public Task<DeleteOutcome> DeleteCandidatesAsync(BackupConfig config, bool decay, TimeSpan lockWait, CancellationToken cancellationToken) =>
-        Retention.DeleteCandidatesAsync(config, decay, lockWait, cancellationToken);
 
     /// <inheritdoc cref="RetentionOperation.PlanDeleteCandidates"/>
     public DeleteOutcome PlanDeleteCandidates(BackupConfig config, bool decay) => Retention.PlanDeleteCandidates(config, decay);

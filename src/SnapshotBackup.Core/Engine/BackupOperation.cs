@@ -7,29 +7,42 @@ using SnapshotBackup.Core.Volume;
 
 namespace SnapshotBackup.Core.Engine;
 
-/// <summary>One backup run: check source and volume, lock, rsync into <c>.sync</c>, snapshot; then autodecay and autoprune.</summary>
+/// <summary>The backup step of a run: check source and volume, lock, rsync into <c>.sync</c>, snapshot; the lock stays with the result.</summary>
 public sealed class BackupOperation(
     EngineEnvironment environment,
     IRsyncRunner rsync,
     ISourceProbe sourceProbe,
-    RetentionOperation retention,
     ILogger logger)
 {
     /// <summary>
     /// One backup: check source and volume, take the lock, make <c>.sync</c> if missing, rsync into it, and only after a
-    /// complete rsync take the read-only snapshot named by the finish time; then autodecay and autoprune.
-    /// A failure makes no snapshot and keeps <c>.sync</c> so the next run continues incrementally.
+    /// complete rsync take the read-only snapshot named by the finish time. The result holds the lock until disposed
+    /// (autodecay and autoprune run under it, see <see cref="Runs.BackupRunService"/>).
+    /// A failure makes no snapshot, keeps <c>.sync</c> so the next run continues incrementally, and releases the lock.
     /// </summary>
-    public async Task<BackupOutcome> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
+    public async Task<BackupStepResult> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
     {
         var source = request.SourceOverride ?? config.Source;
         var volume = environment.AvailableVolumeOf(config);
         await sourceProbe.CheckAsync(source, cancellationToken).ConfigureAwait(false);
 
         // A dry run writes nothing, not even the lock file's pid, so it takes no lock.
-        using var volumeLock = request.DryRun ? null : await LockAsync(config, volume, request.LockWait, cancellationToken).ConfigureAwait(false);
-        ReportLegacyLock(volume);
+        var volumeLock = request.DryRun ? null : await LockAsync(config, volume, request.LockWait, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await BackupLockedAsync(config, request, source, volume, volumeLock, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            volumeLock?.Dispose();
+            throw;
+        }
+    }
 
+    private async Task<BackupStepResult> BackupLockedAsync(
+        BackupConfig config, BackupRequest request, string source, BackupVolume volume, IDisposable? volumeLock, CancellationToken cancellationToken)
+    {
+        ReportLegacyLock(volume);
         var listing = volume.List();
         ListingReport.ReportSkipped(logger, listing);
         CheckNotEmptySource(config, source, listing, volume);
@@ -46,31 +59,28 @@ public sealed class BackupOperation(
         {
             logger.LogInformation("dry run: {Count} changes, {Bytes} bytes to transfer; nothing was written, no snapshot taken",
                 result.Changes.Count, result.BytesTransferred);
-            return new BackupOutcome(null, result.BytesTransferred, result.Duration, result.FilesVanished, []) { Changes = result.Changes };
+            return new BackupStepResult
+            {
+                BytesTransferred = result.BytesTransferred,
+                Duration = result.Duration,
+                FilesVanished = result.FilesVanished,
+                Changes = result.Changes,
+            };
         }
 
         CheckSourceUnchanged(source, sourceIdentity);
         var name = await TakeSnapshotAsync(volume).ConfigureAwait(false);
         logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
             name, result.BytesTransferred, result.Duration.TotalSeconds);
-        var deleted = AutoRetention(config, request, volume, name);
-        return new BackupOutcome(name, result.BytesTransferred, result.Duration, result.FilesVanished, deleted);
-    }
-
-    /// <summary>Autodecay, then autoprune, under the backup's lock; the snapshot just made is never deleted by them,
-    /// even if the clock put a newer one there.</summary>
-    private List<string> AutoRetention(BackupConfig config, BackupRequest request, BackupVolume volume, string name)
-    {
-        var deleted = new List<string>();
-        if (config.AutoDecay && !request.SkipAutoRetention)
+        return new BackupStepResult
         {
-            deleted.AddRange(retention.DeleteCandidatesLocked(config, volume, decay: true, e => e.Name != name).Deleted);
-        }
-        if (config.AutoPrune && !request.SkipAutoRetention)
-        {
-            deleted.AddRange(retention.DeleteCandidatesLocked(config, volume, decay: false, e => e.Name != name).Deleted);
-        }
-        return deleted;
+            SnapshotName = name,
+            BytesTransferred = result.BytesTransferred,
+            Duration = result.Duration,
+            FilesVanished = result.FilesVanished,
+            Volume = volume,
+            Lock = volumeLock,
+        };
     }
 
     /// <summary>The lock at once (the command), or waiting up to <paramref name="wait"/> (the daemon).</summary>

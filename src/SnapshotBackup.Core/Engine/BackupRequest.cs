@@ -14,7 +14,4 @@ public sealed record BackupRequest
     public TimeSpan? LockWait { get; init; }
 
     public Action<int>? OnProgress { get; init; }
-
-    /// <summary>Leave autodecay/autoprune to the caller (the daemon runs them as jobs of their own).</summary>
-    public bool SkipAutoRetention { get; init; }
 }

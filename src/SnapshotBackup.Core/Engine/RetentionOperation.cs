@@ -16,15 +16,6 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
     /// <summary>Deletes decay candidates (older than <c>decay</c>); never the newest.</summary>
     public DeleteOutcome Decay(BackupConfig config, Func<BackupEntry, bool> confirm) => DeleteCandidates(config, decay: true, confirm);
 
-    /// <summary>Unattended prune or decay (the daemon): waits up to <paramref name="lockWait"/> for the volume lock.</summary>
-    public async Task<DeleteOutcome> DeleteCandidatesAsync(BackupConfig config, bool decay, TimeSpan lockWait, CancellationToken cancellationToken)
-    {
-        var volume = environment.AvailableVolumeOf(config);
-        using var volumeLock = await environment.Locks.AcquireAsync(volume.Path, config.Name, lockWait,
-            e => logger.LogInformation("{Message}; waiting up to {Wait}", e.Message, lockWait), cancellationToken).ConfigureAwait(false);
-        return DeleteCandidatesLocked(config, volume, decay, _ => true);
-    }
-
     private DeleteOutcome DeleteCandidates(BackupConfig config, bool decay, Func<BackupEntry, bool> confirm)
     {
         var volume = environment.AvailableVolumeOf(config);

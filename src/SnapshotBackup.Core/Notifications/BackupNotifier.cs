@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Processes;
-using SnapshotBackup.Core.Volume;
+using SnapshotBackup.Core.Runs;
 
 namespace SnapshotBackup.Core.Notifications;
 
@@ -10,7 +10,7 @@ namespace SnapshotBackup.Core.Notifications;
 /// and <c>notify-test</c> and by the daemon's runs. A failure to notify is a warning, never an exception, and every
 /// send is bounded by <see cref="Timeout"/>.
 /// </summary>
-public sealed class BackupNotifier
+public sealed class BackupNotifier : IRunNotifier
 {
     private readonly ILogger _logger;
 
@@ -65,9 +65,8 @@ public sealed class BackupNotifier
     /// Notifies a run's outcome when <see cref="NotificationPolicy"/> says so. Never throws, not even when
     /// <paramref name="cancellationToken"/> fires, so it never changes the run's result.
     /// </summary>
-    /// <param name="detail">The snapshot name for a success, the reason for a failure.</param>
-    /// <param name="lastSuccess">When the section last backed up successfully (see <see cref="LastSuccess"/>).</param>
-    public async Task NotifyRunAsync(BackupConfig config, BackupRunOutcome outcome, string? detail, DateTimeOffset? lastSuccess, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <inheritdoc cref="IRunNotifier.NotifyRunAsync"/>
+    public async Task NotifyRunAsync(BackupConfig config, RunOutcome outcome, string? detail, DateTimeOffset? lastSuccess, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (!NotificationPolicy.ShouldNotify(outcome, lastSuccess, config.SilentFailThreshold, now))
@@ -75,7 +74,7 @@ public sealed class BackupNotifier
             _logger.LogDebug("backup {Backup}: {Outcome} not notified (interrupted, or the last success {Last} is within silent_fail_threshold)", config.Name, outcome, lastSuccess);
             return;
         }
-        var notification = outcome == BackupRunOutcome.Succeeded
+        var notification = outcome == RunOutcome.Succeeded
             ? Notification.Succeeded(config.Name, detail)
             : Notification.Failed(config.Name, detail ?? "unknown error");
         try
@@ -99,26 +98,6 @@ public sealed class BackupNotifier
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _logger.LogWarning("backup {Backup}: could not notify: {Reason}", config.Name, e.Message);
-        }
-    }
-
-    /// <summary>
-    /// The time of the newest snapshot on the volume; when the volume cannot be read, <paramref name="fromState"/>
-    /// (the daemon's record). Null when there never was a successful backup.
-    /// </summary>
-    public static DateTimeOffset? LastSuccess(BackupVolume volume, string name, Func<DateTimeOffset?> fromState)
-    {
-        ArgumentNullException.ThrowIfNull(volume);
-        ArgumentNullException.ThrowIfNull(fromState);
-        try
-        {
-            volume.EnsureAvailable(name);
-            var snapshots = volume.List().Snapshots;
-            return snapshots.Count > 0 ? snapshots[^1].Time : null;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return fromState();
         }
     }
 }

@@ -5,6 +5,10 @@ public static class RsyncExitCodes
 {
     public const int Success = 0;
     public const int PartialTransferVanished = 24;
+    public const int Signalled = 20;
+
+    /// <summary>rsync stopped because of a signal: its own code 20, or 128 + N when the signal killed it.</summary>
+    public static bool IsSignal(int code) => code == Signalled || code is > 128 and < 160;
 
     public static string Describe(int code) => code switch
     {
@@ -30,6 +34,7 @@ public static class RsyncExitCodes
         35 => "timeout waiting for daemon connection",
         126 or 127 => "the program could not be started (is rsync installed?)",
         255 => "ssh failed (remote host unreachable or authentication refused)",
+        > 128 and < 160 => $"killed by signal {code - 128}",
         _ => "unknown exit code",
     };
 }

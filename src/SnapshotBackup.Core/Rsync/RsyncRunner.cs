@@ -11,6 +11,9 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
 
     public string RsyncPath { get; init; } = "rsync";
 
+    /// <summary>How long a run waits, after rsync died of a signal, for its own cancellation to arrive (see RunAsync).</summary>
+    public static readonly TimeSpan SignalGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs rsync; <paramref name="onProgress"/> receives overall percentages when progress was asked for.</summary>
     /// <exception cref="OperationCanceledException">when cancelled; rsync has then been stopped.</exception>
     public async Task<RsyncResult> RunAsync(RsyncOptions options, CancellationToken cancellationToken, Action<int>? onProgress = null)
@@ -34,6 +37,19 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
             }
         }).ConfigureAwait(false);
 
+        if (!result.Cancelled && RsyncExitCodes.IsSignal(result.ExitCode) && !cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C reaches the whole process group: rsync may exit from its SIGINT a moment before our own handler
+            // cancels the run. Give that handler a moment, so the run reads as interrupted, not as an rsync failure.
+            try
+            {
+                await Task.Delay(SignalGrace, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new OperationCanceledException($"rsync was stopped (exit code {result.ExitCode})", cancellationToken);
+            }
+        }
         if (result.Cancelled)
         {
             throw new OperationCanceledException($"rsync was stopped (exit code {result.ExitCode})", cancellationToken);

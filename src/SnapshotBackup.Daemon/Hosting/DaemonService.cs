@@ -6,6 +6,7 @@ using Quartz;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Jobs;
+using SnapshotBackup.Daemon.Scheduling;
 using SnapshotBackup.Daemon.Systemd;
 
 namespace SnapshotBackup.Daemon.Hosting;
@@ -21,13 +22,13 @@ internal sealed class DaemonService(
     JobRegistrar registrar,
     NextRunListener nextRunListener,
     RunGate gate,
-    Systemd.SystemdNotifier notifier,
+    ISystemdNotifier notifier,
     StatusReporter status,
     IHostApplicationLifetime lifetime,
     ILogger<DaemonService> logger) : IHostedService, IDisposable
 {
     private readonly SemaphoreSlim _reloading = new(1, 1);
-    private PosixSignalRegistration? _sighup;
+    private readonly List<PosixSignalRegistration> _signals = [];
     private IScheduler? _scheduler;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -41,31 +42,30 @@ internal sealed class DaemonService(
             logger.LogWarning("{Warning}", warning);
         }
         await registrar.SyncAsync(_scheduler, config, null, cancellationToken);
-        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             _ = Task.Run(ReloadAsync, CancellationToken.None);
-        });
+        }));
+        // SystemdLifetime stops the host on SIGTERM; by hand (Ctrl+C, SIGQUIT) it stops the same way.
+        foreach (var signal in new[] { PosixSignal.SIGINT, PosixSignal.SIGQUIT })
+        {
+            _signals.Add(PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                lifetime.StopApplication();
+            }));
+        }
 
-        // UseSystemd's lifetime sends READY=1 / STOPPING=1 only when systemd is our parent; otherwise (a test, a
-        // supervisor with NOTIFY_SOCKET) send them ourselves on the same socket.
-        var lifetimeNotifies = SystemdHelpers.IsSystemdService();
+        // READY=1 and STOPPING=1 are SystemdLifetime's (see Program); these run just before it sends them.
         lifetime.ApplicationStarted.Register(() =>
         {
-            if (!lifetimeNotifies)
-            {
-                notifier.Ready();
-            }
             logger.LogInformation("snapshotbackupd ready");
             _ = Task.Delay(TimeSpan.FromSeconds(3), lifetime.ApplicationStopping)
                 .ContinueWith(t => MemoryTrimmer.Trim(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         });
         lifetime.ApplicationStopping.Register(() =>
         {
-            if (!lifetimeNotifies)
-            {
-                notifier.Stopping();
-            }
             status.Stopping();
             logger.LogInformation("snapshotbackupd stopping");
         });
@@ -73,8 +73,7 @@ internal sealed class DaemonService(
 
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        _sighup?.Dispose();
-        _sighup = null;
+        DisposeSignals();
         return Task.CompletedTask;
     }
 
@@ -88,7 +87,7 @@ internal sealed class DaemonService(
         await _reloading.WaitAsync();
         try
         {
-            notifier.Reloading();
+            notifier.Notify(SystemdStates.Reloading());
             logger.LogInformation("reloading the configuration (SIGHUP)");
             DaemonConfig next;
             try
@@ -122,7 +121,7 @@ internal sealed class DaemonService(
         {
             if (!lifetime.ApplicationStopping.IsCancellationRequested)
             {
-                notifier.Ready();
+                notifier.Notify(ServiceState.Ready);
             }
             try
             {
@@ -148,7 +147,16 @@ internal sealed class DaemonService(
 
     public void Dispose()
     {
-        _sighup?.Dispose();
+        DisposeSignals();
         _reloading.Dispose();
+    }
+
+    private void DisposeSignals()
+    {
+        foreach (var registration in _signals)
+        {
+            registration.Dispose();
+        }
+        _signals.Clear();
     }
 }

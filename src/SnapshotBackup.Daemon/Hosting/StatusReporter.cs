@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting.Systemd;
 using SnapshotBackup.Daemon.State;
 using SnapshotBackup.Daemon.Systemd;
 
@@ -8,7 +9,7 @@ namespace SnapshotBackup.Daemon.Hosting;
 /// Tells a person what the daemon does now, through <c>STATUS=</c> (shown by <c>systemctl status</c>) and the state
 /// file: <c>backing up data1 (42%)</c>, or <c>idle; next: data1 at 14:01</c>.
 /// </summary>
-internal sealed class StatusReporter(ISystemdNotify notify, StateStore state)
+internal sealed class StatusReporter(ISystemdNotifier notify, StateStore state)
 {
     private readonly Dictionary<string, int?> _running = new(StringComparer.Ordinal);
     private (string Name, DateTimeOffset At)? _next;
@@ -96,7 +97,7 @@ internal sealed class StatusReporter(ISystemdNotify notify, StateStore state)
             }
             _last = text;
         }
-        notify.Notify("STATUS=" + text.Replace('\n', ' '));
+        notify.Notify(SystemdStates.Status(text));
         state.SetStatus(text);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Hosting;
 using Quartz;
 using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Scheduling;
 using SnapshotBackup.Daemon.Systemd;
 
 namespace SnapshotBackup.Daemon.Hosting;

@@ -2,22 +2,24 @@ using Quartz;
 
 namespace SnapshotBackup.Daemon.Jobs;
 
-/// <summary>Names of the Quartz jobs and triggers of each section.</summary>
+/// <summary>Names of the Quartz jobs and triggers of each section, and the one way to read a job's section.</summary>
 internal static class JobKeys
 {
     public const string BackupGroup = "backup";
-    public const string PruneGroup = "autoprune";
-    public const string DecayGroup = "autodecay";
     public const string CatchUpGroup = "catch-up";
     public const string SectionKey = "section";
 
     public static JobKey Backup(string section) => new(section, BackupGroup);
 
-    public static JobKey Prune(string section) => new(section, PruneGroup);
-
-    public static JobKey Decay(string section) => new(section, DecayGroup);
-
     public static TriggerKey Schedule(string section) => new(section, BackupGroup);
 
     public static TriggerKey CatchUp(string section) => new(section, CatchUpGroup);
+
+    /// <summary>The section (backup name) a job runs for.</summary>
+    public static string Section(this IJobExecutionContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.MergedJobDataMap.GetString(SectionKey)
+               ?? throw new InvalidOperationException($"job {context.JobDetail.Key} has no '{SectionKey}' in its data");
+    }
 }

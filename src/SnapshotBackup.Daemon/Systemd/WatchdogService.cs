@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 
 namespace SnapshotBackup.Daemon.Systemd;
@@ -10,20 +11,20 @@ namespace SnapshotBackup.Daemon.Systemd;
 /// </summary>
 internal sealed class WatchdogService : BackgroundService
 {
-    private readonly ISystemdNotify notifier;
-    private readonly ILogger? logger;
+    private readonly ISystemdNotifier _notifier;
+    private readonly ILogger? _logger;
 
-    public WatchdogService(ISystemdNotify notifier, ILogger<WatchdogService>? logger = null)
+    public WatchdogService(ISystemdNotifier notifier, ILogger<WatchdogService>? logger = null)
         : this(notifier, Environment.GetEnvironmentVariable, Environment.ProcessId, logger)
     {
     }
 
-    internal WatchdogService(ISystemdNotify notifier, Func<string, string?> environment, int processId, ILogger? logger = null)
+    internal WatchdogService(ISystemdNotifier notifier, Func<string, string?> environment, int processId, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(notifier);
         ArgumentNullException.ThrowIfNull(environment);
-        this.notifier = notifier;
-        this.logger = logger;
+        _notifier = notifier;
+        _logger = logger;
         Interval = notifier.IsEnabled ? ReadInterval(environment, processId) : null;
     }
 
@@ -57,14 +58,14 @@ internal sealed class WatchdogService : BackgroundService
             return;
         }
 
-        logger?.LogDebug("systemd watchdog enabled; pinging every {Interval}", interval);
-        notifier.Notify("WATCHDOG=1");
+        _logger?.LogDebug("systemd watchdog enabled; pinging every {Interval}", interval);
+        _notifier.Notify(SystemdStates.Watchdog);
         using var timer = new PeriodicTimer(interval);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                notifier.Notify("WATCHDOG=1");
+                _notifier.Notify(SystemdStates.Watchdog);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

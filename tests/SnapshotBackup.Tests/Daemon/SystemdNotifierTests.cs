@@ -1,24 +1,20 @@
 using System.Globalization;
+using Microsoft.Extensions.Hosting.Systemd;
 using SnapshotBackup.Daemon.Systemd;
 
 namespace SnapshotBackup.Tests.Daemon;
 
+/// <summary>The daemon's sd_notify path: the library's notifier, our extra <see cref="ServiceState"/> values, no exceptions.</summary>
 public class SystemdNotifierTests
 {
-    private static Func<string, string?> Env(params (string Key, string Value)[] values)
-    {
-        var map = values.ToDictionary(v => v.Key, v => v.Value);
-        return key => map.GetValueOrDefault(key);
-    }
-
     [Test]
     public void Notify_sends_the_exact_state_to_a_path_socket()
     {
         using var receiver = DatagramReceiver.BindPath();
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", receiver.Address)));
+        var notifier = SystemdNotifierFactory.For(receiver.Address);
 
         Assert.That(notifier.IsEnabled, Is.True);
-        notifier.Notify("FOO=bar");
+        notifier.Notify(new ServiceState("FOO=bar"));
 
         Assert.That(receiver.ReceiveString(), Is.EqualTo("FOO=bar"));
     }
@@ -27,23 +23,23 @@ public class SystemdNotifierTests
     public void Notify_sends_to_an_abstract_namespace_socket_when_the_address_starts_with_at()
     {
         using var receiver = DatagramReceiver.BindAbstract();
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", receiver.Address)));
+        var notifier = SystemdNotifierFactory.For(receiver.Address);
 
-        notifier.Ready();
+        notifier.Notify(ServiceState.Ready);
 
         Assert.That(receiver.ReceiveString(), Is.EqualTo("READY=1"));
     }
 
     [Test]
-    public void Helpers_send_the_sd_notify_assignments()
+    public void The_states_are_the_sd_notify_assignments()
     {
         using var receiver = DatagramReceiver.BindPath();
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", receiver.Address)));
+        var notifier = SystemdNotifierFactory.For(receiver.Address);
 
-        notifier.Ready();
-        notifier.Stopping();
-        notifier.Status("backing up data1\nstep 2");
-        notifier.Watchdog();
+        notifier.Notify(ServiceState.Ready);
+        notifier.Notify(ServiceState.Stopping);
+        notifier.Notify(SystemdStates.Status("backing up data1\nstep 2"));
+        notifier.Notify(SystemdStates.Watchdog);
 
         Assert.Multiple(() =>
         {
@@ -58,10 +54,10 @@ public class SystemdNotifierTests
     public void Reloading_includes_the_current_CLOCK_MONOTONIC_time_in_microseconds()
     {
         using var receiver = DatagramReceiver.BindPath();
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", receiver.Address)));
+        var notifier = SystemdNotifierFactory.For(receiver.Address);
 
         var before = MonotonicClock.NowMicroseconds();
-        notifier.Reloading();
+        notifier.Notify(SystemdStates.Reloading());
         var after = MonotonicClock.NowMicroseconds();
 
         var lines = receiver.ReceiveString().Split('\n');
@@ -85,30 +81,30 @@ public class SystemdNotifierTests
     [Test]
     public void Without_NOTIFY_SOCKET_the_notifier_is_disabled_and_notify_does_nothing()
     {
-        using var notifier = new SystemdNotifier(Env());
+        var notifier = SystemdNotifierFactory.For(null);
 
         Assert.That(notifier.IsEnabled, Is.False);
-        Assert.DoesNotThrow(() => notifier.Notify("READY=1"));
+        Assert.DoesNotThrow(() => notifier.Notify(ServiceState.Ready));
     }
 
     [Test]
     public void Notify_to_a_missing_socket_does_not_throw()
     {
         var path = Path.Combine(Path.GetTempPath(), "sbd-missing-" + Guid.NewGuid().ToString("N"));
-        using var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", path)));
+        var notifier = SystemdNotifierFactory.For(path);
 
         Assert.That(notifier.IsEnabled, Is.True);
-        Assert.DoesNotThrow(() => notifier.Ready());
-        Assert.DoesNotThrow(() => notifier.Ready());
+        Assert.DoesNotThrow(() => notifier.Notify(ServiceState.Ready));
+        Assert.DoesNotThrow(() => notifier.Notify(ServiceState.Ready));
     }
 
     [Test]
-    public void Notify_after_dispose_does_not_throw()
+    public void Notify_to_a_socket_closed_meanwhile_does_not_throw()
     {
-        using var receiver = DatagramReceiver.BindPath();
-        var notifier = new SystemdNotifier(Env(("NOTIFY_SOCKET", receiver.Address)));
-        notifier.Dispose();
+        var receiver = DatagramReceiver.BindPath();
+        var notifier = SystemdNotifierFactory.For(receiver.Address);
+        receiver.Dispose();
 
-        Assert.DoesNotThrow(() => notifier.Ready());
+        Assert.DoesNotThrow(() => notifier.Notify(ServiceState.Ready));
     }
 }

@@ -15,7 +15,7 @@ public class WatchdogServiceTests
     {
         using var receiver = DatagramReceiver.BindPath();
         var env = Env(("NOTIFY_SOCKET", receiver.Address), ("WATCHDOG_USEC", "200000"));
-        using var notifier = new SystemdNotifier(env);
+        var notifier = SystemdNotifierFactory.For(env("NOTIFY_SOCKET"));
         using var service = new WatchdogService(notifier, env, Environment.ProcessId);
         Assert.That(service.Interval, Is.EqualTo(TimeSpan.FromMilliseconds(100)));
 
@@ -36,7 +36,7 @@ public class WatchdogServiceTests
     {
         using var receiver = DatagramReceiver.BindPath();
         var env = Env(("NOTIFY_SOCKET", receiver.Address));
-        using var notifier = new SystemdNotifier(env);
+        var notifier = SystemdNotifierFactory.For(env("NOTIFY_SOCKET"));
         using var service = new WatchdogService(notifier, env, Environment.ProcessId);
 
         await service.StartAsync(CancellationToken.None);
@@ -64,7 +64,7 @@ public class WatchdogServiceTests
     [Test]
     public void Watchdog_is_off_when_the_notifier_is_disabled()
     {
-        using var notifier = new SystemdNotifier(Env());
+        var notifier = SystemdNotifierFactory.For(null);
         using var service = new WatchdogService(notifier, Env(("WATCHDOG_USEC", "200000")), Environment.ProcessId);
 
         Assert.That(service.Interval, Is.Null);

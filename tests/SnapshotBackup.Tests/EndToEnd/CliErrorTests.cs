@@ -149,7 +149,7 @@ public class CliErrorTests : VolumeTest
 
         var help = CliProcess.Run("--help");
         Assert.That(help.ExitCode, Is.Zero, help.ToString());
-        Assert.That(help.Output, Does.Contain("usage:").And.Contain("prune").And.Contain("--yes"));
+        Assert.That(help.Output, Does.Contain("Usage:").And.Contain("prune").And.Contain("--yes").And.Contain("Exit codes:"));
 
         Assert.That(CliProcess.Run("-h").Output, Is.EqualTo(help.Output));
     }

@@ -1,4 +1,5 @@
 using SnapshotBackup.Core.Notifications;
+using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.Time;
 
 namespace SnapshotBackup.Tests.Notifications;
@@ -9,35 +10,35 @@ public class NotificationPolicyTests
     private static readonly DateTimeOffset Now = new(2024, 6, 10, 12, 0, 0, TimeSpan.FromHours(2));
     private static readonly Duration ThreeDays = new(3, DurationUnit.Day);
 
-    [TestCase(BackupRunOutcome.Failed)]
-    [TestCase(BackupRunOutcome.Skipped)]
-    public void Failures_inside_the_threshold_are_silent(BackupRunOutcome outcome) =>
+    [TestCase(RunOutcome.Failed)]
+    [TestCase(RunOutcome.Skipped)]
+    public void Failures_inside_the_threshold_are_silent(RunOutcome outcome) =>
         Assert.That(NotificationPolicy.ShouldNotify(outcome, Now.AddDays(-2), ThreeDays, Now), Is.False);
 
-    [TestCase(BackupRunOutcome.Failed)]
-    [TestCase(BackupRunOutcome.Skipped)]
-    public void Failures_outside_the_threshold_are_notified(BackupRunOutcome outcome) =>
+    [TestCase(RunOutcome.Failed)]
+    [TestCase(RunOutcome.Skipped)]
+    public void Failures_outside_the_threshold_are_notified(RunOutcome outcome) =>
         Assert.That(NotificationPolicy.ShouldNotify(outcome, Now.AddDays(-3).AddMinutes(-1), ThreeDays, Now), Is.True);
 
     [Test]
     public void A_section_that_never_succeeded_is_outside_the_threshold() =>
-        Assert.That(NotificationPolicy.ShouldNotify(BackupRunOutcome.Failed, null, ThreeDays, Now), Is.True);
+        Assert.That(NotificationPolicy.ShouldNotify(RunOutcome.Failed, null, ThreeDays, Now), Is.True);
 
     [Test]
     public void Successes_are_always_notified() =>
-        Assert.That(NotificationPolicy.ShouldNotify(BackupRunOutcome.Succeeded, Now.AddMinutes(-1), ThreeDays, Now), Is.True);
+        Assert.That(NotificationPolicy.ShouldNotify(RunOutcome.Succeeded, Now.AddMinutes(-1), ThreeDays, Now), Is.True);
 
     [Test]
     public void Interruptions_are_never_notified() =>
-        Assert.That(NotificationPolicy.ShouldNotify(BackupRunOutcome.Interrupted, null, ThreeDays, Now), Is.False);
+        Assert.That(NotificationPolicy.ShouldNotify(RunOutcome.Interrupted, null, ThreeDays, Now), Is.False);
 
     [Test]
     public void Months_in_the_threshold_are_calendar_months()
     {
         var oneMonth = new Duration(1, DurationUnit.Month);
         var now = new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero);
-        Assert.That(NotificationPolicy.ShouldNotify(BackupRunOutcome.Failed, new DateTimeOffset(2024, 2, 1, 0, 0, 1, TimeSpan.Zero), oneMonth, now), Is.False);
-        Assert.That(NotificationPolicy.ShouldNotify(BackupRunOutcome.Failed, new DateTimeOffset(2024, 1, 31, 23, 59, 0, TimeSpan.Zero), oneMonth, now), Is.True);
+        Assert.That(NotificationPolicy.ShouldNotify(RunOutcome.Failed, new DateTimeOffset(2024, 2, 1, 0, 0, 1, TimeSpan.Zero), oneMonth, now), Is.False);
+        Assert.That(NotificationPolicy.ShouldNotify(RunOutcome.Failed, new DateTimeOffset(2024, 1, 31, 23, 59, 0, TimeSpan.Zero), oneMonth, now), Is.True);
     }
 
     [Test]

@@ -79,4 +79,39 @@ public class CliArgumentsTests
     [Test]
     public void A_double_dash_ends_the_options() =>
         Assert.That(CliArguments.Parse(["list", "--", "-weird"]).Name, Is.EqualTo("-weird"));
+
+    [Test]
+    public void A_command_option_may_stand_before_the_command()
+    {
+        var args = CliArguments.Parse(["--json", "-c", "list", "list", "x"]);
+        Assert.That((args.Command, args.Name, args.Json, args.ConfigPaths.Single()), Is.EqualTo(("list", "x", true, "list")));
+    }
+
+    [Test]
+    public void An_at_sign_is_a_name_not_a_response_file() =>
+        Assert.That(CliArguments.Parse(["list", "@/etc/passwd"]).Name, Is.EqualTo("@/etc/passwd"));
+
+    [Test]
+    public void Help_wins_over_an_option_the_command_does_not_take() =>
+        Assert.That(CliArguments.Parse(["list", "--dry-run", "--help"]).Help, Is.True);
+
+    [Test]
+    public void A_command_s_help_shows_its_options_and_not_the_others()
+    {
+        using var list = new StringWriter();
+        CliCommandLine.WriteHelp("list", list);
+        using var backup = new StringWriter();
+        CliCommandLine.WriteHelp("backup", backup);
+        Assert.That(list.ToString(), Does.Contain("--json").And.Contain("--config").And.Not.Contain("--dry-run").And.Not.Contain("--checksum"));
+        Assert.That(backup.ToString(), Does.Contain("--checksum").And.Contain("--source").And.Not.Contain("--json"));
+    }
+
+    [Test]
+    public void Every_usage_error_is_one_line()
+    {
+        foreach (string[] args in (string[][])[["--bogus"], ["list", "x", "-c"], ["frobnicate"], ["list", "a", "b"], ["list", "x", "--dry-run"], ["status", "--source", "/x"]])
+        {
+            Assert.That(() => CliArguments.Parse(args), Throws.TypeOf<UsageException>().With.Message.Not.Contains('\n'), string.Join(' ', args));
+        }
+    }
 }

@@ -24,7 +24,7 @@ public class BackupOperationTests
 
     private string AddBackup() => _volume.AddSnapshot(new DateTimeOffset(2026, 6, 14, 10, 0, 0, TimeSpan.Zero));
 
-    private Task<BackupOutcome> Run(BackupRequest? request = null) => _backup.BackupAsync(_volume.Config, request ?? new BackupRequest(), CancellationToken.None);
+    private Task<BackupStepResult> Run(BackupRequest? request = null) => _backup.BackupAsync(_volume.Config, request ?? new BackupRequest(), CancellationToken.None);
 
     private void VerifyNoSnapshot() =>
         _volume.Btrfs.Verify(b => b.CreateSnapshot(It.IsAny<string>(), BackupVolume.SyncName, It.IsAny<string>(), true), Times.Never);
@@ -161,6 +161,31 @@ public class BackupOperationTests
         _volume.Locks.Verify(l => l.AcquireAsync(FakeVolume.VolumePath, "data1", TimeSpan.FromHours(1),
             It.IsAny<Action<VolumeLockedException>?>(), CancellationToken.None), Times.Once);
         _volume.Locks.Verify(l => l.Acquire(It.IsAny<string>(), It.IsAny<string>()), Times.Never);
+    }
+
+    [Test]
+    public async Task The_backup_step_holds_the_lock_until_its_result_is_disposed_so_retention_runs_under_it()
+    {
+        var lockHandle = new Mock<IDisposable>();
+        _volume.Locks.Setup(l => l.Acquire(FakeVolume.VolumePath, "data1")).Returns(lockHandle.Object);
+
+        var result = await Run();
+
+        lockHandle.Verify(l => l.Dispose(), Times.Never);
+        result.Dispose();
+        lockHandle.Verify(l => l.Dispose(), Times.Once);
+    }
+
+    [Test]
+    public void A_failed_backup_step_releases_the_lock()
+    {
+        var lockHandle = new Mock<IDisposable>();
+        _volume.Locks.Setup(l => l.Acquire(FakeVolume.VolumePath, "data1")).Returns(lockHandle.Object);
+        _volume.Entries[BackupVolume.SyncName] = SubvolumeKind.ReadOnlySubvolume;
+
+        Assert.ThrowsAsync<OperationFailedException>(() => Run());
+
+        lockHandle.Verify(l => l.Dispose(), Times.Once);
     }
 
     [Test]

@@ -138,18 +138,6 @@ public class RetentionOperationTests
         Assert.That(outcome.Skipped, Is.EqualTo(new[] { $"{candidates[0]} (cannot delete subvolume: Device or resource busy)" }));
     }
 
-    [Test]
-    public async Task The_daemons_prune_waits_for_the_lock_and_deletes_the_candidates()
-    {
-        var (candidates, _) = AddMixedBackups();
-
-        var outcome = await _retention.DeleteCandidatesAsync(_volume.Config, decay: false, TimeSpan.FromMinutes(5), CancellationToken.None);
-
-        Assert.That(outcome.Deleted, Is.EquivalentTo(candidates));
-        _volume.Locks.Verify(l => l.AcquireAsync(FakeVolume.VolumePath, "data1", TimeSpan.FromMinutes(5),
-            It.IsAny<Action<VolumeLockedException>?>(), CancellationToken.None), Times.Once);
-    }
-
     [TestCase(false)]
     [TestCase(true)]
     public void A_dry_run_plans_exactly_the_candidates_with_reasons_and_locks_creates_and_deletes_nothing(bool decay)

@@ -1,7 +1,8 @@
 using Quartz;
+using SnapshotBackup.Daemon.Hosting;
 using SnapshotBackup.Daemon.Jobs;
 
-namespace SnapshotBackup.Daemon.Hosting;
+namespace SnapshotBackup.Daemon.Scheduling;
 
 /// <summary>
 /// After every job, refreshes the "next run" shown in the status line and state file, and trims memory. Not once the

@@ -1,21 +1,23 @@
 using Microsoft.Extensions.Logging;
 using Quartz;
 using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Hosting;
 using SnapshotBackup.Daemon.Jobs;
 using SnapshotBackup.Daemon.State;
 
-namespace SnapshotBackup.Daemon.Hosting;
+namespace SnapshotBackup.Daemon.Scheduling;
 
 /// <summary>
-/// Keeps the scheduler's jobs in step with the configuration: a backup job per section with its schedule, and durable
-/// autodecay / autoprune jobs that the backup job triggers. Also decides catch-up runs and the "next" status.
+/// Keeps the scheduler's jobs in step with the configuration: a backup job per section with its schedule (autodecay and
+/// autoprune are steps of its run). Also decides catch-up runs and the "next" status.
 /// A reload catches up the sections it adds and those whose backups directory has become available since it was last
 /// found missing (added before their <c>setup</c>, a disk plugged in); the same rules as at start-up, so at most once.
 /// </summary>
 internal sealed class JobRegistrar(
     ConfigStore configs,
-    BackupEngine engine,
+    IBackupEngine engine,
     StateStore state,
     VolumeAvailability volumes,
     StatusReporter status,
@@ -28,12 +30,12 @@ internal sealed class JobRegistrar(
         var configured = config.Set.Backups.Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var name in previous?.Set.Backups.Keys.Where(n => !configured.Contains(n)) ?? [])
         {
-            await scheduler.DeleteJobs([JobKeys.Backup(name), JobKeys.Prune(name), JobKeys.Decay(name)], cancellationToken);
+            await scheduler.DeleteJob(JobKeys.Backup(name), cancellationToken);
             logger.LogInformation("backup {Backup} removed from the schedule", name);
         }
 
         var added = new List<string>();
-        foreach (var (name, backup) in config.Set.Backups)
+        foreach (var name in config.Set.Backups.Keys)
         {
             var schedule = config.Schedules[name];
             var old = previous?.Find(name);
@@ -59,8 +61,6 @@ internal sealed class JobRegistrar(
             {
                 state.Update(name, s => s with { Schedule = schedule.Description });
             }
-            await SetRetentionJobAsync(scheduler, JobKeys.Decay(name), backup.AutoDecay, cancellationToken);
-            await SetRetentionJobAsync(scheduler, JobKeys.Prune(name), backup.AutoPrune, cancellationToken);
         }
         state.Retain(configured);
         volumes.Retain(configured);
@@ -91,7 +91,7 @@ internal sealed class JobRegistrar(
 
     private async Task CatchUpAsync(IScheduler scheduler, DaemonConfig config, string name, CancellationToken cancellationToken)
     {
-        var newest = NewestBackup(name, config);
+        var newest = LastSuccessOf(name, config);
         var now = time.GetUtcNow();
         if (newest is { } last && config.Schedules[name].NextAfter(last) is { } due && due > now)
         {
@@ -135,7 +135,7 @@ internal sealed class JobRegistrar(
     }
 
     /// <summary>The first regular run: one interval after the newest backup, or the next scheduled time from now.</summary>
-    private DateTimeOffset FirstRun(string name, Scheduling.BackupSchedule schedule)
+    private DateTimeOffset FirstRun(string name, BackupSchedule schedule)
     {
         var now = time.GetUtcNow();
         var anchor = state.Get(name).LastSuccess ?? now;
@@ -143,49 +143,29 @@ internal sealed class JobRegistrar(
         return next is { } n && n > now ? n : schedule.NextAfter(now) ?? now;
     }
 
-    private DateTimeOffset? NewestBackup(string name, DaemonConfig config)
+    /// <summary>The newest backup on the volume, else the state's last success; notes whether the volume was readable.</summary>
+    private DateTimeOffset? LastSuccessOf(string name, DaemonConfig config)
     {
-        var backup = config.Find(name)!;
-        try
+        var newest = LastSuccess.Find(engine, config.Find(name)!, () => state.Get(name).LastSuccess, out var volumeError);
+        volumes.Record(name, available: volumeError is null);
+        if (volumeError is not null)
         {
-            var volume = engine.VolumeOf(backup);
-            volume.EnsureAvailable(name);
-            var newest = volume.List().Newest;
-            volumes.Record(name, available: true);
-            return newest?.Time;
+            logger.LogDebug("backup {Backup}: volume not readable ({Reason}); using the state file", name, volumeError.Message);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            volumes.Record(name, available: false);
-            logger.LogDebug("backup {Backup}: volume not readable ({Reason}); using the state file", name, e.Message);
-            return state.Get(name).LastSuccess;
-        }
+        return newest;
     }
 
     private bool IsAvailable(string name, DaemonConfig config)
     {
         try
         {
-            engine.VolumeOf(config.Find(name)!).EnsureAvailable(name);
+            engine.EnsureAvailable(config.Find(name)!);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogDebug("backup {Backup}: backups directory still unavailable ({Reason})", name, e.Message);
             return false;
-        }
-    }
-
-    private static async Task SetRetentionJobAsync(IScheduler scheduler, JobKey key, bool enabled, CancellationToken cancellationToken)
-    {
-        if (enabled)
-        {
-            var job = JobBuilder.Create<RetentionJob>().WithIdentity(key).StoreDurably().Build();
-            await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
-        }
-        else
-        {
-            await scheduler.DeleteJob(key, cancellationToken);
         }
     }
 }

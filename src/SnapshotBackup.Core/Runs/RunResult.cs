@@ -1,0 +1,41 @@
+namespace SnapshotBackup.Core.Runs;
+
+/// <summary>What one backup run (backup, autodecay, autoprune) did, as the command prints it and the daemon records it.</summary>
+public sealed record RunResult(string Section, RunOutcome Outcome)
+{
+    /// <summary>The snapshot taken; null for a dry run and for a run that did not succeed.</summary>
+    public string? SnapshotName { get; init; }
+
+    /// <summary>Bytes rsync transferred.</summary>
+    public long BytesTransferred { get; init; }
+
+    /// <summary>From the start of the run to its end (the backup and its autodecay / autoprune).</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>When the run ended.</summary>
+    public DateTimeOffset Finished { get; init; }
+
+    /// <summary>Backups deleted by autodecay, then by autoprune.</summary>
+    public IReadOnlyList<string> Decayed { get; init; } = [];
+
+    /// <inheritdoc cref="Decayed"/>
+    public IReadOnlyList<string> Pruned { get; init; } = [];
+
+    /// <summary>A dry run's itemized changes, as rsync reported them; empty for a real backup.</summary>
+    public IReadOnlyList<string> Changes { get; init; } = [];
+
+    /// <summary>Why the run did not succeed; null when it did.</summary>
+    public string? ErrorMessage => Error?.Message;
+
+    /// <summary>The kind of error (the exception's type name, e.g. <c>SourceUnavailableException</c>); null on success.</summary>
+    public string? ErrorKind => Error?.GetType().Name;
+
+    /// <summary>The exception that ended the run (the command rethrows it for its message and exit code).</summary>
+    public Exception? Error { get; init; }
+
+    /// <summary>An autodecay or autoprune that failed after the snapshot was taken: the run still succeeded.</summary>
+    public Exception? RetentionError { get; init; }
+
+    /// <summary>Whether this was a dry run: nothing written, no retention, nothing notified or recorded.</summary>
+    public bool DryRun { get; init; }
+}

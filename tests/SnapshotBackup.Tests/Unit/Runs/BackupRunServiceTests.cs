@@ -1,0 +1,259 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.Runs;
+using SnapshotBackup.Core.Time;
+using SnapshotBackup.Core.Volume;
+
+namespace SnapshotBackup.Tests.Unit.Runs;
+
+/// <summary>The one run path, with the engine, the notifier, the recorder and the clock faked: no root, no btrfs.</summary>
+public class BackupRunServiceTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private const string Snapshot = "2026-03-01T12:00:05+00:00";
+
+    private static readonly BackupConfig Config = new()
+    {
+        Name = "data1",
+        Source = "/src",
+        Backups = "/backups",
+        AutoDecay = true,
+        AutoPrune = true,
+        SilentFailThreshold = new Duration(3, DurationUnit.Day),
+    };
+
+    private FakeClock _clock = null!;
+    private Mock<IBackupEngine> _engine = null!;
+    private Mock<IRunNotifier> _notifier = null!;
+    private Mock<IRunRecorder> _recorder = null!;
+    private BackupStepResult _step = null!;
+    private List<string> _steps = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _clock = new FakeClock(Start);
+        _steps = [];
+        _step = new BackupStepResult { SnapshotName = Snapshot, BytesTransferred = 4096 };
+        _engine = new Mock<IBackupEngine>(MockBehavior.Strict);
+        _engine.Setup(e => e.BackupAsync(It.IsAny<BackupConfig>(), It.IsAny<BackupRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(() =>
+            {
+                _steps.Add("backup");
+                _clock.Advance(TimeSpan.FromSeconds(5));
+                return Task.FromResult(_step);
+            });
+        _engine.Setup(e => e.DeleteCandidates(Config, _step, true)).Returns(() => Deleted("decay", "2024-01-01T00:00:00+00:00"));
+        _engine.Setup(e => e.DeleteCandidates(Config, _step, false)).Returns(() => Deleted("prune", "2026-02-27T10:00:00+00:00"));
+        _engine.Setup(e => e.NewestBackup(Config)).Returns(Start.AddDays(-1));
+        _notifier = new Mock<IRunNotifier>();
+        _notifier.Setup(n => n.NotifyRunAsync(It.IsAny<BackupConfig>(), It.IsAny<RunOutcome>(), It.IsAny<string?>(), It.IsAny<DateTimeOffset?>(),
+                It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .Callback(() => _steps.Add("notify"))
+            .Returns(Task.CompletedTask);
+        _recorder = new Mock<IRunRecorder>();
+        _recorder.Setup(r => r.Finished(It.IsAny<RunResult>())).Callback(() => _steps.Add("record"));
+    }
+
+    private DeleteOutcome Deleted(string step, string name)
+    {
+        _steps.Add(step);
+        return new DeleteOutcome([name], [], []);
+    }
+
+    private BackupRunService Service() => new(_engine.Object, _notifier.Object, _recorder.Object, _clock, NullLogger.Instance);
+
+    private void BackupThrows(Exception e) =>
+        _engine.Setup(x => x.BackupAsync(It.IsAny<BackupConfig>(), It.IsAny<BackupRequest>(), It.IsAny<CancellationToken>())).ThrowsAsync(e);
+
+    private void VerifyNotified(RunOutcome outcome, string? detail, DateTimeOffset? lastSuccess, Times times) =>
+        _notifier.Verify(n => n.NotifyRunAsync(Config, outcome, detail, lastSuccess, It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), times);
+
+    private void VerifyFailureNotified(Times times) =>
+        _notifier.Verify(n => n.NotifyRunAsync(Config, RunOutcome.Failed, It.IsAny<string?>(), It.IsAny<DateTimeOffset?>(), It.IsAny<DateTimeOffset>(),
+            It.IsAny<CancellationToken>()), times);
+
+    [Test]
+    public async Task A_successful_run_backs_up_then_decays_then_prunes_then_records_then_notifies()
+    {
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(_steps, Is.EqualTo(new[] { "backup", "decay", "prune", "record", "notify" }));
+        Assert.That(result.SnapshotName, Is.EqualTo(Snapshot));
+        Assert.That(result.BytesTransferred, Is.EqualTo(4096));
+        Assert.That(result.Decayed, Is.EqualTo(new[] { "2024-01-01T00:00:00+00:00" }));
+        Assert.That(result.Pruned, Is.EqualTo(new[] { "2026-02-27T10:00:00+00:00" }));
+        Assert.That(result.Duration, Is.EqualTo(TimeSpan.FromSeconds(5)));
+        Assert.That(result.Error, Is.Null);
+        _recorder.Verify(r => r.Started("data1", Start), Times.Once);
+        _recorder.Verify(r => r.Finished(It.Is<RunResult>(x => x.Outcome == RunOutcome.Succeeded && x.Finished == Start.AddSeconds(5))), Times.Once);
+        VerifyNotified(RunOutcome.Succeeded, Snapshot, null, Times.Once());
+    }
+
+    [Test]
+    public async Task Autodecay_and_autoprune_run_only_when_configured()
+    {
+        var config = Config with { AutoDecay = false, AutoPrune = false };
+
+        var result = await Service().RunAsync(config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(_steps, Is.EqualTo(new[] { "backup", "record", "notify" }));
+    }
+
+    [Test]
+    public async Task A_failing_autodecay_leaves_the_run_succeeded_and_autoprune_still_runs()
+    {
+        _engine.Setup(e => e.DeleteCandidates(Config, _step, true)).Throws(new IOException("cannot list"));
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(result.RetentionError?.Message, Is.EqualTo("cannot list"));
+        Assert.That(_steps, Is.EqualTo(new[] { "backup", "prune", "record", "notify" }));
+    }
+
+    [Test]
+    public async Task A_source_that_is_unavailable_skips_the_run_and_is_notified_once_the_last_success_is_older_than_the_threshold()
+    {
+        BackupThrows(new SourceUnavailableException("source /src does not exist"));
+        _engine.Setup(e => e.NewestBackup(Config)).Returns(Start.AddDays(-4));
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Skipped));
+        Assert.That(result.ErrorMessage, Is.EqualTo("source /src does not exist"));
+        Assert.That(result.ErrorKind, Is.EqualTo(nameof(SourceUnavailableException)));
+        _recorder.Verify(r => r.Finished(It.Is<RunResult>(x => x.Outcome == RunOutcome.Skipped)), Times.Once);
+        VerifyNotified(RunOutcome.Skipped, "source /src does not exist", Start.AddDays(-4), Times.Once());
+        _engine.Verify(e => e.DeleteCandidates(It.IsAny<BackupConfig>(), It.IsAny<BackupStepResult>(), It.IsAny<bool>()), Times.Never);
+    }
+
+    [Test]
+    public async Task The_last_success_comes_from_the_record_when_the_volume_cannot_be_read()
+    {
+        BackupThrows(new VolumeUnavailableException("/backups is not mounted"));
+        _engine.Setup(e => e.NewestBackup(Config)).Throws(new VolumeUnavailableException("/backups is not mounted"));
+        _recorder.Setup(r => r.LastSuccess("data1")).Returns(Start.AddHours(-2));
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Skipped));
+        VerifyNotified(RunOutcome.Skipped, "/backups is not mounted", Start.AddHours(-2), Times.Once());
+    }
+
+    [Test]
+    public async Task An_rsync_failure_fails_the_run_and_keeps_the_exception_for_the_command()
+    {
+        var error = new RsyncException(23, "some files could not be transferred");
+        BackupThrows(error);
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Failed));
+        Assert.That(result.Error, Is.SameAs(error));
+        Assert.That(result.SnapshotName, Is.Null);
+        _recorder.Verify(r => r.Finished(It.Is<RunResult>(x => x.Outcome == RunOutcome.Failed)), Times.Once);
+        VerifyNotified(RunOutcome.Failed, error.Message, Start.AddDays(-1), Times.Once());
+    }
+
+    [Test]
+    public async Task A_cancelled_run_is_interrupted_and_recorded()
+    {
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+        BackupThrows(new OperationCanceledException(cancellation.Token));
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), cancellation.Token);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Interrupted));
+        _recorder.Verify(r => r.Finished(It.Is<RunResult>(x => x.Outcome == RunOutcome.Interrupted)), Times.Once);
+        // Never notified: the notifier is asked about nothing but an interruption, which its policy keeps silent.
+        _notifier.Verify(n => n.NotifyRunAsync(It.IsAny<BackupConfig>(), It.IsNotIn(RunOutcome.Interrupted), It.IsAny<string?>(),
+            It.IsAny<DateTimeOffset?>(), It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    [Test]
+    public async Task A_cancellation_nobody_asked_for_is_a_failure()
+    {
+        BackupThrows(new OperationCanceledException("a timeout inside"));
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Failed));
+    }
+
+    [Test]
+    public async Task A_failing_notification_never_changes_the_outcome()
+    {
+        _notifier.Setup(n => n.NotifyRunAsync(It.IsAny<BackupConfig>(), It.IsAny<RunOutcome>(), It.IsAny<string?>(), It.IsAny<DateTimeOffset?>(),
+                It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new InvalidOperationException("no session bus"));
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(result.Error, Is.Null);
+    }
+
+    [Test]
+    public async Task A_dry_run_deletes_nothing_and_neither_records_nor_notifies()
+    {
+        _step = new BackupStepResult { Changes = [">f+++++++++ a"] };
+
+        var result = await Service().RunAsync(Config, new BackupRequest { DryRun = true }, CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(result.Changes, Is.EqualTo(new[] { ">f+++++++++ a" }));
+        Assert.That(_steps, Is.EqualTo(new[] { "backup" }));
+        _recorder.Verify(r => r.Started(It.IsAny<string>(), It.IsAny<DateTimeOffset>()), Times.Never);
+    }
+
+    [Test]
+    public async Task A_command_that_finds_the_volume_locked_is_not_notified_but_a_daemon_run_that_waited_is()
+    {
+        BackupThrows(new VolumeLockedException("data1", 4242));
+
+        var command = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+        VerifyFailureNotified(Times.Never());
+        var daemon = await Service().RunAsync(Config, new BackupRequest { LockWait = TimeSpan.FromHours(2) }, CancellationToken.None);
+
+        Assert.That(command.Outcome, Is.EqualTo(RunOutcome.Failed));
+        Assert.That(daemon.Outcome, Is.EqualTo(RunOutcome.Failed));
+        VerifyFailureNotified(Times.Once());
+    }
+
+    [Test]
+    public async Task The_keep_awake_lock_is_held_during_the_backup_and_released_after()
+    {
+        var held = new Mock<IAsyncDisposable>();
+        held.Setup(h => h.DisposeAsync()).Callback(() => _steps.Add("awake released")).Returns(ValueTask.CompletedTask);
+        var service = new BackupRunService(_engine.Object, _notifier.Object, _recorder.Object, _clock, NullLogger.Instance)
+        {
+            KeepAwake = (name, _) =>
+            {
+                _steps.Add("awake " + name);
+                return Task.FromResult(held.Object);
+            },
+        };
+
+        await service.RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(_steps, Is.EqualTo(new[] { "awake data1", "backup", "decay", "prune", "awake released", "record", "notify" }));
+    }
+
+    [TestCase(RunOutcome.Succeeded, "ok")]
+    [TestCase(RunOutcome.Skipped, "skipped")]
+    [TestCase(RunOutcome.Failed, "failed")]
+    [TestCase(RunOutcome.Interrupted, "interrupted")]
+    public void Each_outcome_keeps_its_word_in_the_state_file(RunOutcome outcome, string text)
+    {
+        Assert.That(RunOutcomeText.ToText(outcome), Is.EqualTo(text));
+        Assert.That(RunOutcomeText.Parse(text), Is.EqualTo(outcome));
+        Assert.That(RunOutcomeText.Parse(RunOutcomeText.Running), Is.Null);
+    }
+}
