@@ -31,7 +31,7 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
 
     public SubvolumeKind Inspect(string directory, string name)
     {
-        using var dir = OpenDirectory(directory);
+        using var dir = OpenHandle(directory);
         return Inspect(dir.Fd, name);
     }
 
@@ -74,7 +74,7 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
 
     public void CreateSubvolume(string directory, string name)
     {
-        using var dir = OpenDirectory(directory);
+        using var dir = OpenHandle(directory);
         var args = stackalloc byte[VolArgsSize];
         new Span<byte>(args, VolArgsSize).Clear();
         WriteName(args + VolArgsNameOffset, VolArgsSize - VolArgsNameOffset - 1, name);
@@ -83,7 +83,7 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
 
     public void CreateSnapshot(string directory, string source, string name, bool readOnly)
     {
-        using var dir = OpenDirectory(directory);
+        using var dir = OpenHandle(directory);
         var sourceFd = LibC.OpenAt(dir.Fd, source, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         Check(sourceFd, $"open {Path.Combine(directory, source)}");
         try
@@ -105,7 +105,7 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
 
     public void DeleteSubvolume(string directory, string name)
     {
-        using var dir = OpenDirectory(directory);
+        using var dir = OpenHandle(directory);
         DeleteSubvolume(dir.Fd, directory, name);
     }
 
@@ -139,16 +139,20 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
 
     public void SyncFileSystem(string path)
     {
-        using var dir = OpenDirectory(path);
+        using var dir = OpenHandle(path);
         Check(LibC.SyncFs(dir.Fd), $"sync the filesystem of {path}");
     }
 
-    /// <summary>Opens a directory (following symlinks in its own path, as the user configured it).</summary>
-    internal static DirectoryHandle OpenDirectory(string path)
+    /// <summary>Opens a directory (following symlinks in its own path, as the user configured it) for a batch of work.</summary>
+    public IBtrfsDirectory OpenDirectory(string path) => new BtrfsDirectory(path, OpenFd(path));
+
+    private static DirectoryHandle OpenHandle(string path) => new(OpenFd(path));
+
+    private static int OpenFd(string path)
     {
         var fd = LibC.Open(path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
         Check(fd, $"open directory {path}");
-        return new DirectoryHandle(fd);
+        return fd;
     }
 
     private static void WriteName(byte* destination, int max, string name)
@@ -181,7 +185,7 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
         }
     }
 
-    internal readonly struct DirectoryHandle(int fd) : IDisposable
+    private readonly struct DirectoryHandle(int fd) : IDisposable
     {
         public int Fd { get; } = fd;
 

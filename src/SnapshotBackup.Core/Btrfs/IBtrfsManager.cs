@@ -15,4 +15,7 @@ public interface IBtrfsManager
     void DeleteSubvolume(string directory, string name);
 
     void SyncFileSystem(string path);
+
+    /// <summary>Opens <paramref name="path"/> once for a batch of inspections and deletions (a listing, a prune).</summary>
+    IBtrfsDirectory OpenDirectory(string path);
 }

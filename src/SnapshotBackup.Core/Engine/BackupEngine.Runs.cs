@@ -9,16 +9,11 @@ public sealed partial class BackupEngine : IBackupEngine
     {
         ArgumentNullException.ThrowIfNull(backup);
         var volume = backup.Volume ?? throw new InvalidOperationException("a dry run holds no volume lock; it deletes nothing");
-        return DeleteCandidatesLocked(config, volume, decay, e => e.Name != backup.SnapshotName);
+        return Retention.DeleteCandidatesLocked(config, volume, decay, e => e.Name != backup.SnapshotName);
     }
 
     /// <inheritdoc/>
-    public DateTimeOffset? NewestBackup(BackupConfig config)
-    {
-        var volume = VolumeOf(config);
-        volume.EnsureAvailable(config.Name);
-        return volume.List().Newest?.Time;
-    }
+    public DateTimeOffset? NewestBackup(BackupConfig config) => _environment.AvailableVolumeOf(config).List().Newest?.Time;
 
     /// <inheritdoc/>
     public void EnsureAvailable(BackupConfig config) => VolumeOf(config).EnsureAvailable(config.Name);

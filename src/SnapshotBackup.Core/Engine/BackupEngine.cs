@@ -9,69 +9,65 @@ namespace SnapshotBackup.Core.Engine;
 
 /// <summary>
 /// The operations of the seed's tool on one configured backup: setup, backup, list, prune, decay, destroy, clean.
-/// Policy (retention) is pure; this class does the I/O around it under the volume lock.
+/// A thin facade over the three concerns, each its own class: <see cref="BackupOperation"/> (rsync and snapshot),
+/// <see cref="RetentionOperation"/> (prune, decay and their dry runs) and <see cref="VolumeMaintenance"/> (setup,
+/// list, destroy, clean). Policy (retention, the <c>.sync</c> table, snapshot names) is pure; the operations do the
+/// I/O around it through <see cref="EngineEnvironment"/> under the volume lock.
 /// </summary>
-public sealed partial class BackupEngine(
-    IBtrfsManager btrfs,
-    RsyncRunner rsync,
-    SourceProbe sourceProbe,
-    TimeProvider time,
-    ILogger logger)
+public sealed partial class BackupEngine
 {
-    public BackupVolume VolumeOf(BackupConfig config) => new(config.Backups, btrfs);
+    private readonly EngineEnvironment _environment;
 
-    /// <summary>Creates the backups directory (mkdir -p), refusing when it would not be on btrfs; a dry run only says so.</summary>
-    public void Setup(BackupConfig config, bool dryRun = false)
+    /// <summary>The engine on this machine (mount table, files, flock) with the given btrfs, rsync and clock.</summary>
+    public BackupEngine(IBtrfsManager btrfs, IRsyncRunner rsync, ISourceProbe sourceProbe, TimeProvider time, ILogger logger)
+        : this(EngineEnvironment.System(btrfs, time), rsync, sourceProbe, logger)
     {
-        if (MountTable.UnmountedMountPoint(config.Backups) is { } mountPoint)
-        {
-            throw new OperationFailedException(
-                $"{config.Backups} is on {mountPoint}, which /etc/fstab mounts but is not mounted now; mount it first. Nothing was created.");
-        }
-        var existing = config.Backups;
-        while (!Directory.Exists(existing))
-        {
-            existing = Path.GetDirectoryName(existing) ?? "/";
-        }
-        if (!btrfs.IsBtrfs(existing))
-        {
-            throw new OperationFailedException(
-                $"{config.Backups} would not be on a btrfs filesystem ({existing} is not); mount a btrfs volume there first. Nothing was created.");
-        }
-        if (existing == config.Backups)
-        {
-            logger.LogInformation("backups directory {Path} already exists", config.Backups);
-            return;
-        }
-        if (dryRun)
-        {
-            logger.LogInformation("dry run: would create backups directory {Path} (on btrfs at {Existing})", config.Backups, existing);
-            return;
-        }
-        Directory.CreateDirectory(config.Backups);
-        logger.LogInformation("created backups directory {Path}", config.Backups);
     }
 
-    /// <summary>Every backup with the retention policy's verdict, oldest first.</summary>
-    public IReadOnlyList<BackupEntry> List(BackupConfig config)
+    public BackupEngine(EngineEnvironment environment, IRsyncRunner rsync, ISourceProbe sourceProbe, ILogger logger)
     {
-        var volume = VolumeOf(config);
-        volume.EnsureAvailable(config.Name);
-        var listing = volume.List();
-        ReportSkipped(listing);
-        return Evaluate(config, listing);
+        _environment = environment;
+        Retention = new RetentionOperation(environment, logger);
+        Maintenance = new VolumeMaintenance(environment, logger);
+        Backup = new BackupOperation(environment, rsync, sourceProbe, logger);
     }
 
-    private IReadOnlyList<BackupEntry> Evaluate(BackupConfig config, VolumeListing listing) =>
-        RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, time.GetLocalNow());
+    public BackupOperation Backup { get; }
 
-    private void ReportSkipped(VolumeListing listing)
-    {
-        foreach (var entry in listing.Skipped)
-        {
-            logger.LogWarning("skipped {Entry}: it has a backup's name but is not a read-only snapshot, so it is left alone", entry);
-        }
-    }
+    public RetentionOperation Retention { get; }
 
-    private static VolumeLock Lock(BackupVolume volume, BackupConfig config) => VolumeLock.Acquire(volume.Path, config.Name);
+    public VolumeMaintenance Maintenance { get; }
+
+    public BackupVolume VolumeOf(BackupConfig config) => _environment.VolumeOf(config);
+
+    /// <inheritdoc cref="VolumeMaintenance.Setup"/>
+    public void Setup(BackupConfig config, bool dryRun = false) => Maintenance.Setup(config, dryRun);
+
+    /// <inheritdoc cref="VolumeMaintenance.List"/>
+    public IReadOnlyList<BackupEntry> List(BackupConfig config) => Maintenance.List(config);
+
+    /// <inheritdoc cref="BackupOperation.BackupAsync"/>
+    public Task<BackupStepResult> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken) =>
+        Backup.BackupAsync(config, request, cancellationToken);
+
+    /// <inheritdoc cref="RetentionOperation.Prune"/>
+    public DeleteOutcome Prune(BackupConfig config, Func<BackupEntry, bool> confirm) => Retention.Prune(config, confirm);
+
+    /// <inheritdoc cref="RetentionOperation.Decay"/>
+    public DeleteOutcome Decay(BackupConfig config, Func<BackupEntry, bool> confirm) => Retention.Decay(config, confirm);
+
+    /// <inheritdoc cref="RetentionOperation.PlanDeleteCandidates"/>
+    public DeleteOutcome PlanDeleteCandidates(BackupConfig config, bool decay) => Retention.PlanDeleteCandidates(config, decay);
+
+    /// <inheritdoc cref="VolumeMaintenance.Destroy"/>
+    public DeleteOutcome Destroy(BackupConfig config, Func<IReadOnlyList<string>, bool> confirmAll) => Maintenance.Destroy(config, confirmAll);
+
+    /// <inheritdoc cref="VolumeMaintenance.PlanDestroy"/>
+    public DeleteOutcome PlanDestroy(BackupConfig config) => Maintenance.PlanDestroy(config);
+
+    /// <inheritdoc cref="VolumeMaintenance.PlanClean"/>
+    public PlannedDeletion? PlanClean(BackupConfig config) => Maintenance.PlanClean(config);
+
+    /// <inheritdoc cref="VolumeMaintenance.Clean"/>
+    public void Clean(BackupConfig config) => Maintenance.Clean(config);
 }

@@ -5,7 +5,7 @@ using SnapshotBackup.Core.Processes;
 namespace SnapshotBackup.Core.Engine;
 
 /// <summary>Checks that a source can be read before anything is written: a local directory, or one over ssh.</summary>
-public sealed class SourceProbe(ProcessRunner runner, ILogger logger)
+public sealed class SourceProbe(ProcessRunner runner, ILogger logger) : ISourceProbe
 {
     public static readonly TimeSpan SshTimeout = TimeSpan.FromSeconds(30);
 

@@ -4,7 +4,7 @@ using SnapshotBackup.Core.Processes;
 namespace SnapshotBackup.Core.Rsync;
 
 /// <summary>Runs rsync for one backup and maps its exit code: 0 and 24 succeed, anything else is an <see cref="RsyncException"/>.</summary>
-public sealed class RsyncRunner(ProcessRunner runner, ILogger logger)
+public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRunner
 {
     /// <summary>The longest one rsync run may take before it is stopped.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(24);

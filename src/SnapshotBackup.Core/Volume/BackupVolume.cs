@@ -1,4 +1,5 @@
 using SnapshotBackup.Core.Btrfs;
+using SnapshotBackup.Core.FileSystem;
 
 namespace SnapshotBackup.Core.Volume;
 
@@ -6,8 +7,14 @@ namespace SnapshotBackup.Core.Volume;
 /// A backups directory: the writable <c>.sync</c> subvolume rsync writes into and the read-only, timestamp-named
 /// snapshots. Only entries that are timestamp-named read-only subvolumes count as backups; nothing else is touched.
 /// </summary>
-public sealed class BackupVolume(string path, IBtrfsManager btrfs)
+public sealed class BackupVolume(string path, IBtrfsManager btrfs, IMountTable mountTable, IFileSystem fileSystem)
 {
+    /// <summary>A volume on this system's mount table and file system.</summary>
+    public BackupVolume(string path, IBtrfsManager btrfs)
+        : this(path, btrfs, MountTable.System, LocalFileSystem.Instance)
+    {
+    }
+
     public const string SyncName = ".sync";
 
     /// <summary>The lock file of the Python snapshotbackup (existence-based, so it can be stale).</summary>
@@ -20,12 +27,12 @@ public sealed class BackupVolume(string path, IBtrfsManager btrfs)
     /// <summary>Throws <see cref="VolumeUnavailableException"/> unless the directory exists and is on btrfs.</summary>
     public void EnsureAvailable(string backupName)
     {
-        if (MountTable.UnmountedMountPoint(Path) is { } mountPoint)
+        if (mountTable.UnmountedMountPoint(Path) is { } mountPoint)
         {
             throw new VolumeUnavailableException(
                 $"backups directory {Path} is on {mountPoint}, which /etc/fstab mounts but is not mounted now (disk not plugged in?); mount it and try again");
         }
-        if (!Directory.Exists(Path))
+        if (!fileSystem.DirectoryExists(Path))
         {
             throw new VolumeUnavailableException(
                 $"backups directory {Path} does not exist (disk not mounted?); run 'snapshotbackup setup {backupName}' to create it");
@@ -42,15 +49,14 @@ public sealed class BackupVolume(string path, IBtrfsManager btrfs)
     {
         var snapshots = new List<Snapshot>();
         var skipped = new List<string>();
-        using var dir = BtrfsManager.OpenDirectory(Path);
-        foreach (var entry in Directory.EnumerateFileSystemEntries(Path))
+        using var dir = btrfs.OpenDirectory(Path);
+        foreach (var name in fileSystem.EntryNames(Path))
         {
-            var name = System.IO.Path.GetFileName(entry);
             if (!SnapshotName.TryParse(name, out var time))
             {
                 continue;
             }
-            var kind = btrfs is BtrfsManager ? BtrfsManager.Inspect(dir.Fd, name) : btrfs.Inspect(Path, name);
+            var kind = dir.Inspect(name);
             if (kind == SubvolumeKind.ReadOnlySubvolume)
             {
                 snapshots.Add(new Snapshot(name, time));

@@ -7,10 +7,13 @@ namespace SnapshotBackup.Core.Volume;
 /// in /etc/fstab (a USB disk with <c>nofail</c>, say) is missing from the mount table. Without this check a root
 /// filesystem that is itself btrfs would silently receive the backup in the empty mount-point directory.
 /// </summary>
-public static class MountTable
+public sealed class MountTable(string fstab = "/etc/fstab", string mountInfo = "/proc/self/mountinfo") : IMountTable
 {
+    /// <summary>This system's: <c>/etc/fstab</c> and <c>/proc/self/mountinfo</c>.</summary>
+    public static MountTable System { get; } = new();
+
     /// <summary>The fstab mount point that covers <paramref name="path"/> and is not mounted, or null.</summary>
-    public static string? UnmountedMountPoint(string path, string fstab = "/etc/fstab", string mountInfo = "/proc/self/mountinfo")
+    public string? UnmountedMountPoint(string path)
     {
         var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var configured = ReadField(fstab, 1, skipComments: true).Where(p => p.StartsWith('/') && p != "/");

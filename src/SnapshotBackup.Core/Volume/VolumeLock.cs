@@ -46,9 +46,10 @@ public sealed class VolumeLock : IDisposable
     }
 
     /// <summary>Waits for the lock up to <paramref name="timeout"/>, polling; for scheduled runs that meet a manual one.</summary>
-    public static async Task<VolumeLock> AcquireAsync(string directory, string backupName, TimeSpan timeout, Action<VolumeLockedException>? onWait, CancellationToken cancellationToken)
+    public static async Task<VolumeLock> AcquireAsync(
+        string directory, string backupName, TimeSpan timeout, TimeProvider time, Action<VolumeLockedException>? onWait, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var deadline = time.GetUtcNow() + timeout;
         var told = false;
         while (true)
         {
@@ -56,14 +57,14 @@ public sealed class VolumeLock : IDisposable
             {
                 return Acquire(directory, backupName);
             }
-            catch (VolumeLockedException e) when (DateTime.UtcNow < deadline)
+            catch (VolumeLockedException e) when (time.GetUtcNow() < deadline)
             {
                 if (!told)
                 {
                     onWait?.Invoke(e);
                     told = true;
                 }
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken).ConfigureAwait(false);
             }
         }
     }

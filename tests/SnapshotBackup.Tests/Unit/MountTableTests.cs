@@ -16,7 +16,7 @@ public class MountTableTests
     {
         File.WriteAllText(Path.Combine(_dir, "fstab"), fstab);
         File.WriteAllLines(Path.Combine(_dir, "mountinfo"), mounted.Select((m, i) => $"{20 + i} 1 0:{i} / {m} rw,relatime shared:1 - btrfs /dev/x rw"));
-        return MountTable.UnmountedMountPoint(path, Path.Combine(_dir, "fstab"), Path.Combine(_dir, "mountinfo"));
+        return new MountTable(Path.Combine(_dir, "fstab"), Path.Combine(_dir, "mountinfo")).UnmountedMountPoint(path);
     }
 
     private const string Fstab = """
@@ -59,5 +59,5 @@ public class MountTableTests
 
     [Test]
     public void Unreadable_tables_change_nothing() =>
-        Assert.That(MountTable.UnmountedMountPoint("/mnt/usb", Path.Combine(_dir, "none"), Path.Combine(_dir, "none2")), Is.Null);
+        Assert.That(new MountTable(Path.Combine(_dir, "none"), Path.Combine(_dir, "none2")).UnmountedMountPoint("/mnt/usb"), Is.Null);
 }

@@ -1,0 +1,12 @@
+namespace SnapshotBackup.Core.Btrfs;
+
+/// <summary>
+/// One open directory of a btrfs volume: many entries inspected and deleted through one descriptor (one ioctl each,
+/// no reopening per entry). Every name is an entry directly inside the directory.
+/// </summary>
+public interface IBtrfsDirectory : IDisposable
+{
+    SubvolumeKind Inspect(string name);
+
+    void DeleteSubvolume(string name);
+}

@@ -1,0 +1,195 @@
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Btrfs;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.FileSystem;
+using SnapshotBackup.Core.Rsync;
+using SnapshotBackup.Core.Volume;
+
+namespace SnapshotBackup.Core.Engine;
+
+/// <summary>The backup step of a run: check source and volume, lock, rsync into <c>.sync</c>, snapshot; the lock stays with the result.</summary>
+public sealed class BackupOperation(
+    EngineEnvironment environment,
+    IRsyncRunner rsync,
+    ISourceProbe sourceProbe,
+    ILogger logger)
+{
+    /// <summary>
+    /// One backup: check source and volume, take the lock, make <c>.sync</c> if missing, rsync into it, and only after a
+    /// complete rsync take the read-only snapshot named by the finish time. The result holds the lock until disposed
+    /// (autodecay and autoprune run under it, see <see cref="Runs.BackupRunService"/>).
+    /// A failure makes no snapshot, keeps <c>.sync</c> so the next run continues incrementally, and releases the lock.
+    /// </summary>
+    public async Task<BackupStepResult> BackupAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
+    {
+        var source = request.SourceOverride ?? config.Source;
+        var volume = environment.AvailableVolumeOf(config);
+        await sourceProbe.CheckAsync(source, cancellationToken).ConfigureAwait(false);
+
+        // A dry run writes nothing, not even the lock file's pid, so it takes no lock.
+        var volumeLock = request.DryRun ? null : await LockAsync(config, volume, request.LockWait, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await BackupLockedAsync(config, request, source, volume, volumeLock, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            volumeLock?.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<BackupStepResult> BackupLockedAsync(
+        BackupConfig config, BackupRequest request, string source, BackupVolume volume, IDisposable? volumeLock, CancellationToken cancellationToken)
+    {
+        ReportLegacyLock(volume);
+        var listing = volume.List();
+        ListingReport.ReportSkipped(logger, listing);
+        CheckNotEmptySource(config, source, listing, volume);
+        if (!request.DryRun)
+        {
+            EnsureSync(volume, listing);
+        }
+
+        // The source directory as it was when rsync started: a source renamed away, unmounted or replaced while rsync
+        // ran is not what the snapshot would claim to be a backup of.
+        var sourceIdentity = RemoteSource.TryParse(source, out _) ? null : environment.FileSystem.Identity(source);
+        var result = await RunRsyncAsync(config, request, source, Destination(volume, listing, request.DryRun), cancellationToken).ConfigureAwait(false);
+        if (request.DryRun)
+        {
+            logger.LogInformation("dry run: {Count} changes, {Bytes} bytes to transfer; nothing was written, no snapshot taken",
+                result.Changes.Count, result.BytesTransferred);
+            return new BackupStepResult
+            {
+                BytesTransferred = result.BytesTransferred,
+                Duration = result.Duration,
+                FilesVanished = result.FilesVanished,
+                Changes = result.Changes,
+            };
+        }
+
+        CheckSourceUnchanged(source, sourceIdentity);
+        var name = await TakeSnapshotAsync(volume).ConfigureAwait(false);
+        logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
+            name, result.BytesTransferred, result.Duration.TotalSeconds);
+        return new BackupStepResult
+        {
+            SnapshotName = name,
+            BytesTransferred = result.BytesTransferred,
+            Duration = result.Duration,
+            FilesVanished = result.FilesVanished,
+            Volume = volume,
+            Lock = volumeLock,
+        };
+    }
+
+    /// <summary>The lock at once (the command), or waiting up to <paramref name="wait"/> (the daemon).</summary>
+    private async Task<IDisposable> LockAsync(BackupConfig config, BackupVolume volume, TimeSpan? wait, CancellationToken cancellationToken) =>
+        wait is { } w
+            ? await environment.Locks.AcquireAsync(volume.Path, config.Name, w,
+                e => logger.LogInformation("{Message}; waiting up to {Wait} for it to finish", e.Message, w), cancellationToken).ConfigureAwait(false)
+            : environment.Lock(volume, config);
+
+    private void ReportLegacyLock(BackupVolume volume)
+    {
+        if (environment.FileSystem.FileExists(Path.Combine(volume.Path, BackupVolume.LegacyLockName)))
+        {
+            logger.LogInformation("ignoring {File} left by the Python snapshotbackup: this tool locks with flock on {Lock}",
+                BackupVolume.LegacyLockName, VolumeLock.FileName);
+        }
+    }
+
+    /// <summary>A dry run compares with .sync, or, when there is none yet, with the newest backup (what .sync would start from).</summary>
+    private static string Destination(BackupVolume volume, VolumeListing listing, bool dryRun) =>
+        dryRun && volume.SyncKind == SubvolumeKind.Missing && listing.Newest is { } newestBackup
+            ? Path.Combine(volume.Path, newestBackup.Name)
+            : volume.SyncPath;
+
+    private async Task<RsyncResult> RunRsyncAsync(
+        BackupConfig config, BackupRequest request, string source, string destination, CancellationToken cancellationToken)
+    {
+        if (request.DryRun)
+        {
+            logger.LogInformation("dry run: comparing {Source} with {Destination}", source, destination);
+        }
+        else
+        {
+            logger.LogInformation("backing up {Source} into {Sync}", source, destination);
+        }
+        var options = new RsyncOptions(source, destination)
+        {
+            Ignore = config.Ignore,
+            Checksum = request.Checksum,
+            DryRun = request.DryRun,
+            Progress = request.Progress,
+        };
+        try
+        {
+            return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
+        }
+        catch (RsyncException e) when (e.DiskFull)
+        {
+            throw new OperationFailedException(DiskFullMessage.For(environment.FileSystem, config.Backups, source, e), e);
+        }
+    }
+
+    /// <summary>A source that is suddenly empty while the newest backup is not is most likely a disk that did not mount.</summary>
+    private void CheckNotEmptySource(BackupConfig config, string source, VolumeListing listing, BackupVolume volume)
+    {
+        if (config.AllowEmptySource || RemoteSource.TryParse(source, out _) || listing.Newest is not { } newest)
+        {
+            return;
+        }
+        if (environment.FileSystem.EntryNames(source).Any())
+        {
+            return;
+        }
+        if (environment.FileSystem.EntryNames(Path.Combine(volume.Path, newest.Name)).Any())
+        {
+            logger.LogWarning("source {Source} is empty but backup {Snapshot} is not", source, newest.Name);
+            throw new SourceUnavailableException(
+                $"source {source} is empty while the newest backup {newest.Name} is not (source disk not mounted?); " +
+                "refusing to back up nothing. Set allow_empty_source = true if this is intended.");
+        }
+    }
+
+    private void CheckSourceUnchanged(string source, FileIdentity? before)
+    {
+        if (before is { } b && environment.FileSystem.Identity(source) != b)
+        {
+            throw new SourceUnavailableException(
+                $"source {source} disappeared or was replaced while rsync copied it (renamed or unmounted?); no snapshot taken, .sync is kept");
+        }
+    }
+
+    private void EnsureSync(BackupVolume volume, VolumeListing listing)
+    {
+        var decision = SyncDecision.Decide(volume.SyncKind, listing.Newest, volume.SyncPath);
+        switch (decision.Action)
+        {
+            case SyncAction.Use:
+                break;
+            case SyncAction.SnapshotNewest:
+                logger.LogInformation("creating {Sync} as a writable snapshot of {Newest}", volume.SyncPath, decision.Newest);
+                environment.Btrfs.CreateSnapshot(volume.Path, decision.Newest!, BackupVolume.SyncName, readOnly: false);
+                break;
+            case SyncAction.CreateSubvolume:
+                logger.LogInformation("creating subvolume {Sync}", volume.SyncPath);
+                environment.Btrfs.CreateSubvolume(volume.Path, BackupVolume.SyncName);
+                break;
+            case SyncAction.Refuse:
+                throw new OperationFailedException(decision.Refusal!);
+        }
+    }
+
+    /// <summary>The read-only snapshot of <c>.sync</c>, named by the finish time (see <see cref="SnapshotNamer"/>).</summary>
+    private async Task<string> TakeSnapshotAsync(BackupVolume volume)
+    {
+        var btrfs = environment.Btrfs;
+        var name = await SnapshotNamer.FreeNameAsync(environment.Time, n => btrfs.Inspect(volume.Path, n) != SubvolumeKind.Missing, volume.Path)
+            .ConfigureAwait(false);
+        btrfs.CreateSnapshot(volume.Path, BackupVolume.SyncName, name, readOnly: true);
+        btrfs.SyncFileSystem(volume.Path);
+        return name;
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Retention;
+using SnapshotBackup.Core.Volume;
+
+namespace SnapshotBackup.Core.Engine;
+
+/// <summary>What every operation does with a fresh listing: report the skipped entries, ask the retention policy.</summary>
+internal static class ListingReport
+{
+    public static void ReportSkipped(ILogger logger, VolumeListing listing)
+    {
+        foreach (var entry in listing.Skipped)
+        {
+            logger.LogWarning("skipped {Entry}: it has a backup's name but is not a read-only snapshot, so it is left alone", entry);
+        }
+    }
+
+    public static IReadOnlyList<BackupEntry> Evaluate(BackupConfig config, VolumeListing listing, DateTimeOffset now) =>
+        RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, now);
+}

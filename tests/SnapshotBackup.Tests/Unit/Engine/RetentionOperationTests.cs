@@ -1,0 +1,169 @@
+using Moq;
+using SnapshotBackup.Core.Btrfs;
+using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Volume;
+
+namespace SnapshotBackup.Tests.Unit.Engine;
+
+/// <summary>Prune and decay through a fake btrfs: exactly the candidates go, never the newest, dry runs touch nothing.</summary>
+public class RetentionOperationTests
+{
+    private static DateTimeOffset At(int year, int month, int day, int hour) => new(year, month, day, hour, 0, 0, TimeSpan.Zero);
+
+    private FakeVolume _volume = null!;
+    private RetentionOperation _retention = null!;
+
+    [SetUp]
+    public void CreateVolume()
+    {
+        _volume = new FakeVolume();
+        _retention = _volume.Engine().Retention;
+    }
+
+    /// <summary>Now is 2026-06-15 12:00; retain_all 1 day, retain_daily 1 month, decay 1 year (the defaults).</summary>
+    private (List<string> PruneCandidates, List<string> Kept) AddMixedBackups()
+    {
+        var weeklyOld = _volume.AddSnapshot(At(2024, 1, 1, 10));
+        var secondOfOldDay = _volume.AddSnapshot(At(2024, 1, 1, 11));
+        var daily = _volume.AddSnapshot(At(2026, 6, 10, 10));
+        var secondOfDay = _volume.AddSnapshot(At(2026, 6, 10, 11));
+        var recent = _volume.AddSnapshot(At(2026, 6, 15, 11));
+        return ([secondOfOldDay, secondOfDay], [weeklyOld, daily, recent]);
+    }
+
+    private void VerifyDeletedExactly(IReadOnlyCollection<string> names)
+    {
+        foreach (var name in names)
+        {
+            _volume.Directory.Verify(d => d.DeleteSubvolume(name), Times.Once);
+        }
+        _volume.Directory.Verify(d => d.DeleteSubvolume(It.Is<string>(n => !names.Contains(n))), Times.Never);
+    }
+
+    [Test]
+    public void Prune_deletes_exactly_the_prune_candidates_under_the_lock()
+    {
+        var (candidates, kept) = AddMixedBackups();
+
+        var outcome = _retention.Prune(_volume.Config, _ => true);
+
+        Assert.That(outcome.Deleted, Is.EquivalentTo(candidates));
+        Assert.That(_volume.Snapshots(), Is.EquivalentTo(kept));
+        VerifyDeletedExactly(candidates);
+        _volume.Locks.Verify(l => l.Acquire(FakeVolume.VolumePath, "data1"), Times.Once);
+    }
+
+    [Test]
+    public void Prune_never_deletes_the_newest_backup_even_when_the_policy_would_give_it_up()
+    {
+        var first = _volume.AddSnapshot(At(2024, 1, 1, 10));
+        var second = _volume.AddSnapshot(At(2024, 1, 1, 11));
+        var newest = _volume.AddSnapshot(At(2024, 1, 1, 12));
+
+        var outcome = _retention.Prune(_volume.Config, _ => true);
+
+        Assert.That(outcome.Deleted, Is.EqualTo(new[] { second }));
+        Assert.That(_volume.Snapshots(), Is.EqualTo(new[] { first, newest }));
+    }
+
+    [Test]
+    public void Decay_deletes_exactly_the_backups_older_than_decay_but_never_the_newest()
+    {
+        var oldest = _volume.AddSnapshot(At(2024, 1, 1, 10));
+        var older = _volume.AddSnapshot(At(2024, 6, 1, 10));
+        var newest = _volume.AddSnapshot(At(2025, 1, 1, 10));
+
+        var outcome = _retention.Decay(_volume.Config, _ => true);
+
+        Assert.That(outcome.Deleted, Is.EquivalentTo(new[] { oldest, older }));
+        Assert.That(_volume.Snapshots(), Is.EqualTo(new[] { newest }));
+        VerifyDeletedExactly([oldest, older]);
+    }
+
+    [Test]
+    public void A_declined_candidate_is_kept_and_reported_as_declined()
+    {
+        var (candidates, _) = AddMixedBackups();
+
+        var outcome = _retention.Prune(_volume.Config, e => e.Name != candidates[0]);
+
+        Assert.That(outcome.Deleted, Is.EqualTo(new[] { candidates[1] }));
+        Assert.That(outcome.Declined, Is.EqualTo(new[] { candidates[0] }));
+        VerifyDeletedExactly([candidates[1]]);
+    }
+
+    [Test]
+    public void Entries_with_a_backups_name_that_are_not_read_only_snapshots_are_skipped_reported_and_never_deleted()
+    {
+        AddMixedBackups();
+        var plain = _volume.AddSnapshot(At(2024, 1, 1, 12), SubvolumeKind.PlainDirectory);
+        var writable = _volume.AddSnapshot(At(2024, 1, 1, 13), SubvolumeKind.WritableSubvolume);
+
+        var outcome = _retention.Prune(_volume.Config, _ => true);
+
+        Assert.That(outcome.Skipped, Is.EquivalentTo(new[]
+        {
+            $"{plain} (a plain directory, not a snapshot)",
+            $"{writable} (a writable subvolume, not a read-only snapshot)",
+        }));
+        _volume.Directory.Verify(d => d.DeleteSubvolume(plain), Times.Never);
+        _volume.Directory.Verify(d => d.DeleteSubvolume(writable), Times.Never);
+    }
+
+    [Test]
+    public void A_candidate_that_stopped_being_a_read_only_snapshot_before_its_turn_is_skipped_and_reported()
+    {
+        var (candidates, _) = AddMixedBackups();
+        var swapped = candidates.Max(StringComparer.Ordinal)!;
+
+        var outcome = _retention.Prune(_volume.Config, _ =>
+        {
+            _volume.Entries[swapped] = SubvolumeKind.Symlink;
+            return true;
+        });
+
+        Assert.That(outcome.Skipped, Is.EqualTo(new[] { $"{swapped} (a symlink)" }));
+        _volume.Directory.Verify(d => d.DeleteSubvolume(swapped), Times.Never);
+    }
+
+    [Test]
+    public void A_failed_deletion_is_reported_as_skipped_and_the_others_still_go()
+    {
+        var (candidates, _) = AddMixedBackups();
+        _volume.Directory.Setup(d => d.DeleteSubvolume(candidates[0])).Throws(new BtrfsException("cannot delete subvolume: Device or resource busy"));
+
+        var outcome = _retention.Prune(_volume.Config, _ => true);
+
+        Assert.That(outcome.Deleted, Is.EqualTo(new[] { candidates[1] }));
+        Assert.That(outcome.Skipped, Is.EqualTo(new[] { $"{candidates[0]} (cannot delete subvolume: Device or resource busy)" }));
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void A_dry_run_plans_exactly_the_candidates_with_reasons_and_locks_creates_and_deletes_nothing(bool decay)
+    {
+        var (pruneCandidates, _) = AddMixedBackups();
+        var plain = _volume.AddSnapshot(At(2024, 1, 1, 12), SubvolumeKind.PlainDirectory);
+        var expected = decay ? _volume.Snapshots().Where(n => n.StartsWith("2024", StringComparison.Ordinal)).ToList() : pruneCandidates;
+
+        var outcome = _retention.PlanDeleteCandidates(_volume.Config, decay);
+
+        Assert.That(outcome.WouldDelete.Select(p => p.Name), Is.EquivalentTo(expected));
+        Assert.That(outcome.WouldDelete.Select(p => p.Reason), Has.All.StartWith(decay ? "decay candidate" : "prune candidate"));
+        Assert.That(outcome.Deleted, Is.Empty);
+        Assert.That(outcome.Skipped, Is.EqualTo(new[] { $"{plain} (a plain directory, not a snapshot)" }));
+        _volume.VerifyNothingWritten();
+    }
+
+    [Test]
+    public void Prune_refuses_a_backups_directory_on_an_fstab_mount_point_that_is_not_mounted_and_deletes_nothing()
+    {
+        AddMixedBackups();
+        _volume.Mounts.Setup(m => m.UnmountedMountPoint(FakeVolume.VolumePath)).Returns(FakeVolume.BtrfsRoot);
+
+        var e = Assert.Throws<VolumeUnavailableException>(() => _retention.Prune(_volume.Config, _ => true));
+
+        Assert.That(e!.Message, Does.Contain("which /etc/fstab mounts but is not mounted now"));
+        _volume.VerifyNothingWritten();
+    }
+}
