@@ -25,7 +25,7 @@ public class DaemonLockWaitTests : DaemonTest
             Assert.That(holder.HasExited, Is.False, "the daemon logged the wait while the lock was held");
             Assert.That(Snapshots(Backups), Is.Empty, "nothing happens while the manual backup holds the volume");
 
-            daemon.WaitForLog(l => l.Contains("backup data1 succeeded", StringComparison.Ordinal), LongWait);
+            Assert.That(Poll.Until(() => SectionOf("data1") is { LastOutcome: "ok" }, LongWait), Is.True, daemon.Describe());
             Assert.That(holder.HasExited, Is.True, "the run went on only after the lock was released");
             Assert.That(Snapshots(Backups), Has.Count.EqualTo(1));
             Assert.That(daemon.Lines, Has.None.Contains(" ERR "), daemon.Describe());

@@ -38,7 +38,6 @@ public class DaemonScheduleTests : DaemonTest
             AssertReadOnlySnapshot(Path.Combine(Backups, name));
             Assert.That(File.ReadAllText(Path.Combine(Backups, name, "a.txt")), Is.EqualTo("one"), name);
         }
-        Assert.That(daemon.Lines.Count(l => l.Contains(" INF backup data1 succeeded in ", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(3), daemon.Describe());
 
         // Backups run every 2 s, each well under a second: catch the state between two of them.
         Assert.That(Poll.Until(() => SectionOf("data1") is { LastOutcome: "ok", LastSuccess: not null }, TimeSpan.FromSeconds(10)), Is.True,

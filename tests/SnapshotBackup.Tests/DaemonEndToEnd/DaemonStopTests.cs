@@ -38,8 +38,7 @@ public class DaemonStopTests : DaemonTest
         File.Delete(big);
         using var again = StartDaemon();
         again.WaitForNotify(n => n == "READY=1", ReadyWait);
-        again.WaitForLog(l => l.Contains("backup data1 succeeded", StringComparison.Ordinal), LongWait);
-        Assert.That(Snapshots(Backups), Has.Count.EqualTo(1), again.Describe());
+        Assert.That(Poll.Until(() => Snapshots(Backups).Count == 1, LongWait), Is.True, again.Describe());
         Assert.That(File.ReadAllText(Path.Combine(Backups, Snapshots(Backups)[0], "a.txt")), Is.EqualTo("one"));
         Assert.That(Poll.Until(() => SectionOf("data1")?.LastOutcome == "ok", ReadyWait), Is.True, File.ReadAllText(StatePath));
     }
