@@ -37,15 +37,22 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
             }
         }).ConfigureAwait(false);
 
-        if (!result.Cancelled && RsyncExitCodes.IsSignal(result.ExitCode) && !cancellationToken.IsCancellationRequested)
+        if (!result.Cancelled && RsyncExitCodes.IsSignal(result.ExitCode))
         {
-            // Ctrl-C reaches the whole process group: rsync may exit from its SIGINT a moment before our own handler
-            // cancels the run. Give that handler a moment, so the run reads as interrupted, not as an rsync failure.
-            try
+            // Ctrl-C reaches the whole process group: rsync may exit from its SIGINT just before or just after our own
+            // handler cancels the run. Either way the run was interrupted, not failed: give the handler a moment.
+            if (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(SignalGrace, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(SignalGrace, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Our cancellation arrived: handled below.
+                }
             }
-            catch (OperationCanceledException)
+            if (cancellationToken.IsCancellationRequested)
             {
                 throw new OperationCanceledException($"rsync was stopped (exit code {result.ExitCode})", cancellationToken);
             }
