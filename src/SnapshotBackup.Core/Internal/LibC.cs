@@ -201,5 +201,22 @@ internal static unsafe partial class LibC
         return (*(long*)(buffer + 32) * blockSize, *(long*)(buffer + 16) * blockSize);
     }
 
+    public const int CLOCK_MONOTONIC = 1;
+    public const int CLOCK_BOOTTIME = 7;
+
+    /// <summary>clock_gettime(2) in microseconds (timespec is two longs on 64-bit Linux).</summary>
+    public static unsafe long ClockMicroseconds(int clock)
+    {
+        var timespec = stackalloc long[2];
+        if (ClockGetTime(clock, timespec) != 0)
+        {
+            throw new InvalidOperationException($"clock_gettime({clock}) failed: {ErrorText(Marshal.GetLastPInvokeError())}");
+        }
+        return (timespec[0] * 1_000_000L) + (timespec[1] / 1_000L);
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
+    private static unsafe partial int ClockGetTime(int clock, long* timespec);
+
     public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 }
