@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using SnapshotBackup.Core.Internal;
 using Microsoft.Win32.SafeHandles;
 
 namespace SnapshotBackup.Tests.Daemon;
@@ -27,7 +28,7 @@ internal static class JournalEntryReader
         {
             Marshal.WriteIntPtr(iov, 0, buffer);
             Marshal.WriteInt64(iov, 8, bufferLength);
-            var header = new MsgHdr { Iov = iov, IovLength = 1, Control = control, ControlLength = controlLength };
+            var header = new LibC.MsgHdr { Iov = iov, IovLength = 1, Control = control, ControlLength = controlLength };
             var n = recvmsg(socket.SafeHandle, ref header, 0x40000000 /* MSG_CMSG_CLOEXEC */);
             if (n < 0)
             {
@@ -42,7 +43,7 @@ internal static class JournalEntryReader
             {
                 Assert.That((long)n, Is.Zero, "a memfd datagram carries no inline data");
                 using var fd = new SafeFileHandle(Marshal.ReadInt32(control, 16), ownsHandle: true);
-                Assert.That(fcntl(fd, 1034 /* F_GET_SEALS */, 0), Is.EqualTo(0xF), "memfd sealed against shrink, grow, write and further sealing");
+                Assert.That(LibC.Fcntl(fd, 1034 /* F_GET_SEALS */, 0), Is.EqualTo(0xF), "memfd sealed against shrink, grow, write and further sealing");
                 payload = new byte[RandomAccess.GetLength(fd)];
                 var read = 0;
                 while (read < payload.Length)
@@ -109,21 +110,6 @@ internal static class JournalEntryReader
         return fields;
     }
 
-    [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
-    {
-        public nint Name;
-        public uint NameLength;
-        public nint Iov;
-        public nuint IovLength;
-        public nint Control;
-        public nuint ControlLength;
-        public int Flags;
-    }
-
     [DllImport("libc", SetLastError = true)]
-    private static extern int fcntl(SafeFileHandle fd, int cmd, int arg);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern nint recvmsg(SafeSocketHandle socket, ref MsgHdr message, int flags);
+    private static extern nint recvmsg(SafeSocketHandle socket, ref LibC.MsgHdr message, int flags);
 }
