@@ -45,8 +45,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             throw new UsageException($"'{arguments.Command}' needs the name of a backup (a section of the configuration)");
         }
 
-        var configSet = ConfigLoader.Load(arguments.ConfigPaths);
-        logger.LogDebug("configuration read from {Files}", string.Join(", ", configSet.Files));
+        var configSet = ConfigLoader.Load(arguments.ConfigPaths, Environment.CurrentDirectory);
+        logger.LogDebug("configuration read from {Files} (most important first)", ConfigLoader.Precedence(configSet.Files));
         foreach (var warning in configSet.Warnings)
         {
             logger.LogWarning("{Warning}", warning);
@@ -54,7 +54,14 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         var config = configSet.Get(arguments.Name);
         if (arguments.Source is { } source && !source.StartsWith('/') && !RemoteSource.TryParse(source, out _))
         {
-            throw new UsageException($"--source {source}: expected an absolute path or user@host:/path");
+            // Relative to the working directory, as a relative 'source' in the config is; host:path is rsync's remote form.
+            var colon = source.IndexOf(':', StringComparison.Ordinal);
+            var slash = source.IndexOf('/', StringComparison.Ordinal);
+            if (source.Length == 0 || (colon > 0 && (slash < 0 || colon < slash)))
+            {
+                throw new UsageException($"--source {source}: expected a path or user@host:/path (a remote path must be absolute)");
+            }
+            arguments = arguments with { Source = Path.GetFullPath(source) };
         }
 
         var engine = CreateEngine();
@@ -104,8 +111,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         ConfigSet? configSet = null;
         if (files.Count > 0)
         {
-            configSet = ConfigLoader.Load(files, searched);
-            logger.LogDebug("configuration read from {Files}", string.Join(", ", configSet.Files));
+            configSet = ConfigLoader.Load(files, searched, Environment.CurrentDirectory);
+            logger.LogDebug("configuration read from {Files} (most important first)", ConfigLoader.Precedence(configSet.Files));
             foreach (var warning in configSet.Warnings)
             {
                 logger.LogWarning("{Warning}", warning);

@@ -38,12 +38,12 @@ internal static partial class ConfigKeys
     public static bool IsDuration(string key) => key is RetainAll or RetainDaily or Decay or SilentFailThreshold;
 
     /// <summary>Checks a value without using it (for [DEFAULT] values no section inherits).</summary>
-    public static void Check(Setting s)
+    public static void Check(Setting s, string? workingDirectory)
     {
         switch (s.Key.ToLowerInvariant())
         {
-            case Source: ParseSource(s); break;
-            case Backups: ParseBackups(s); break;
+            case Source: ParseSource(s, workingDirectory); break;
+            case Backups: ParseBackups(s, workingDirectory); break;
             case RetainAll or RetainDaily or Decay or SilentFailThreshold: ParseDuration(s); break;
             case NotifyRemote: ParseNotifyRemote(s); break;
             case NotifyUser: ParseNotifyUser(s); break;
@@ -51,15 +51,33 @@ internal static partial class ConfigKeys
         }
     }
 
-    public static string ParseSource(Setting s) =>
+    /// <summary>
+    /// An absolute path, <c>[user@]host:/path</c>, or a relative path resolved against <paramref name="workingDirectory"/>
+    /// as the original tool did (its demo config says <c>source = snapshotbackup</c>); null refuses relative paths (the
+    /// daemon, whose working directory means nothing).
+    /// </summary>
+    public static string ParseSource(Setting s, string? workingDirectory) =>
         s.Value.Contains('\0', StringComparison.Ordinal) ? throw s.Invalid("a path cannot contain a NUL character")
-        : s.Value.StartsWith('/') || RemoteSource.TryParse(s.Value, out _)
-            ? s.Value
-            : throw s.Invalid("expected an absolute path or [user@]host:/path");
+        : s.Value.StartsWith('/') || RemoteSource.TryParse(s.Value, out _) ? s.Value
+        : LooksRemote(s.Value) ? throw s.Invalid("expected an absolute path or [user@]host:/path (a remote path must be absolute)")
+        : Resolve(s, workingDirectory, "an absolute path or [user@]host:/path");
 
-    public static string ParseBackups(Setting s) =>
+    /// <summary>An absolute path, or a relative one resolved against <paramref name="workingDirectory"/> (null refuses it).</summary>
+    public static string ParseBackups(Setting s, string? workingDirectory) =>
         s.Value.Contains('\0', StringComparison.Ordinal) ? throw s.Invalid("a path cannot contain a NUL character")
-        : s.Value.StartsWith('/') ? s.Value : throw s.Invalid("expected an absolute path");
+        : s.Value.StartsWith('/') ? s.Value
+        : Resolve(s, workingDirectory, "an absolute path");
+
+    /// <summary>rsync reads <c>host:path</c> (a colon before any slash) as a remote path.</summary>
+    private static bool LooksRemote(string value) =>
+        value.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
+        && value.IndexOf('/', StringComparison.Ordinal) is var slash && (slash < 0 || colon < slash);
+
+    private static string Resolve(Setting s, string? workingDirectory, string expected) =>
+        s.Value.Length == 0 ? throw s.Invalid("expected " + expected)
+        : workingDirectory is null
+            ? throw s.Invalid("a relative path, and the daemon has no working directory to resolve it against; write an absolute path")
+            : Path.GetFullPath(s.Value, workingDirectory);
 
     public static Duration ParseDuration(Setting s) =>
         Duration.TryParse(s.Value, out var d) ? d : throw s.Invalid(Duration.Expected);

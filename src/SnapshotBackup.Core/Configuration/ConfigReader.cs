@@ -7,12 +7,14 @@ namespace SnapshotBackup.Core.Configuration;
 /// Merges the files like configparser reading them in order: a later file overrides key by key; a section's own key,
 /// in any file, wins over [DEFAULT]; among [DEFAULT]s the later file wins. Then checks every value.
 /// </summary>
-internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
+/// <param name="workingDirectory">What relative <c>source</c> and <c>backups</c> are resolved against; null refuses them.</param>
+internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? workingDirectory)
 {
     private static readonly BackupConfig BuiltIn = new() { Name = "", Source = "", Backups = "" };
 
     private readonly List<string> warnings = [];
-    private bool quotesNoted;
+    // Keys whose value means something else here than in snapshotbackup 0.0.16 that were already noted: once a key.
+    private readonly HashSet<string> differenceNoted = new(StringComparer.Ordinal);
     private bool percentNoted;
 
     public ConfigSet Read(IReadOnlyList<string> paths, IReadOnlyList<string> searched)
@@ -58,7 +60,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
 
         foreach (var key in defaults.Keys.Where(Known.Contains))
         {
-            Check(Find(DefaultSection, key)!);
+            Check(Find(DefaultSection, key)!, workingDirectory);
         }
         var maxConcurrent = Find(DefaultSection, MaxConcurrent) is { } m ? ParseMaxConcurrent(m) : 2;
 
@@ -115,14 +117,14 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
         return new BackupConfig
         {
             Name = name,
-            Source = ParseSource(source),
-            Backups = ParseBackups(backups),
-            Ignore = Get(Ignore) is { } ignore ? ParseIgnore(ignore) : BuiltIn.Ignore,
+            Source = ParseSource(source, workingDirectory),
+            Backups = ParseBackups(backups, workingDirectory),
+            Ignore = Get(Ignore) is { } ignore ? NoteIgnore(ignore, ParseIgnore(ignore)) : BuiltIn.Ignore,
             RetainAll = Get(RetainAll) is { } retainAll ? ParseDuration(retainAll) : BuiltIn.RetainAll,
             RetainDaily = Get(RetainDaily) is { } retainDaily ? ParseDuration(retainDaily) : BuiltIn.RetainDaily,
             Decay = Get(Decay) is { } decay ? ParseDuration(decay) : BuiltIn.Decay,
-            AutoPrune = Get(AutoPrune) is { } autoPrune && ConfigValues.IsTrue(autoPrune.Value),
-            AutoDecay = Get(AutoDecay) is { } autoDecay && ConfigValues.IsTrue(autoDecay.Value),
+            AutoPrune = Get(AutoPrune) is { } autoPrune && NoteBoolean(autoPrune),
+            AutoDecay = Get(AutoDecay) is { } autoDecay && NoteBoolean(autoDecay),
             NotifyRemote = Get(NotifyRemote) is { } remote ? ParseNotifyRemote(remote) : BuiltIn.NotifyRemote,
             NotifyUser = Get(NotifyUser) is { } user ? ParseNotifyUser(user) : BuiltIn.NotifyUser,
             SilentFailThreshold = Get(SilentFailThreshold) is { } threshold
@@ -175,7 +177,6 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
         }
         if (option.Key == Ignore)
         {
-            NoteQuotes(raw.Length > 1 && raw[0] == '\'' && raw[^1] == '\'');
             return new Setting(file, option.Line, option.Section, option.Key, raw, raw);
         }
         if (raw.Contains('\n', StringComparison.Ordinal))
@@ -184,17 +185,54 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files)
                 $"{where} spans several lines (a line indented deeper than its key continues the value); only '{Ignore}' may");
         }
         var value = ConfigValues.StripQuotes(raw);
-        NoteQuotes(value.Length != raw.Trim().Length && !IsDuration(option.Key));
-        return new Setting(file, option.Line, option.Section, option.Key, value, raw);
-
-        void NoteQuotes(bool stripped)
+        // Durations: the original's own example quotes them and dateparser read them quoted. Booleans: NoteBoolean says
+        // when the quotes change the meaning.
+        if (value.Length != raw.Trim().Length && !IsDuration(option.Key) && option.Key is not (AutoPrune or AutoDecay or AllowEmptySource))
         {
-            if (stripped && !quotesNoted)
-            {
-                quotesNoted = true;
-                warnings.Add($"{where} = {raw}: the quotes are removed here and around every other value " +
-                             "(configparser keeps them as part of the value)");
-            }
+            NoteDifference(option.Key, $"{where} = {raw}: the quotes are removed here " +
+                                       "(configparser, and so snapshotbackup 0.0.16, keeps them as part of the value)");
+        }
+        return new Setting(file, option.Line, option.Section, option.Key, value, raw);
+    }
+
+    /// <summary>
+    /// A boolean as read here (quotes removed) and, when that differs from what snapshotbackup 0.0.16 made of the raw
+    /// value (exactly 1, true or True, quotes included, so <c>'true'</c> was false), a warning naming the key.
+    /// </summary>
+    private bool NoteBoolean(Setting setting)
+    {
+        var here = ConfigValues.IsTrue(setting.Value);
+        if (here != ConfigValues.IsTrue(setting.Raw.Trim()))
+        {
+            NoteDifference(setting.Key,
+                $"{setting.File}:{setting.Line}: [{setting.Section}] {setting.Key} = {setting.Raw.Trim()}: " +
+                $"{(here ? "true" : "false")} here, but snapshotbackup 0.0.16 read it as {(here ? "false" : "true")} " +
+                $"(it kept the quotes){(here ? $"; {setting.Key} now runs where it did not before" : "")}");
+        }
+        return here;
+    }
+
+    /// <summary>The ignore list as read here, with a warning naming the key when the original split it differently (at every comma).</summary>
+    private IReadOnlyList<string> NoteIgnore(Setting setting, IReadOnlyList<string> here)
+    {
+        var raw = setting.Raw.Length > 1 && setting.Raw[0] == '\'' && setting.Raw[^1] == '\'' ? setting.Raw[1..^1] : setting.Raw;
+        var original = raw.Split(',').Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
+        if (!original.SequenceEqual(here, StringComparer.Ordinal))
+        {
+            NoteDifference(setting.Key,
+                $"{setting.File}:{setting.Line}: [{setting.Section}] {setting.Key} = {setting.Raw.Trim().ReplaceLineEndings(" ")}: " +
+                $"excluded here as {Show(here)}; snapshotbackup 0.0.16 split it at every comma into {Show(original)}");
+        }
+        return here;
+
+        static string Show(IEnumerable<string> items) => "[" + string.Join(", ", items.Select(i => $"'{i.ReplaceLineEndings("\\n")}'")) + "]";
+    }
+
+    private void NoteDifference(string key, string warning)
+    {
+        if (differenceNoted.Add(key))
+        {
+            warnings.Add(warning);
         }
     }
 }

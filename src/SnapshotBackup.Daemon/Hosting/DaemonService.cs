@@ -36,7 +36,7 @@ internal sealed class DaemonService(
         _scheduler = await schedulerFactory.GetScheduler(cancellationToken);
         _scheduler.ListenerManager.AddJobListener(nextRunListener, [Matchers.AllJobs()]);
         var config = configs.Current;
-        logger.LogInformation("snapshotbackupd starting: {Count} backups from {Files}", config.Set.Backups.Count, string.Join(", ", config.Set.Files));
+        logger.LogInformation("snapshotbackupd starting: {Count} backups from {Files} (most important first)", config.Set.Backups.Count, ConfigLoader.Precedence(config.Set.Files));
         foreach (var warning in config.Set.Warnings)
         {
             logger.LogWarning("{Warning}", warning);

@@ -22,6 +22,16 @@ public class DaemonConfigTests
     }
 
     [Test]
+    public void The_daemon_refuses_a_relative_source_and_says_to_write_an_absolute_path()
+    {
+        var path = Path.Combine(_dir, "c.ini");
+        File.WriteAllText(path, "[data1]\nsource = snapshotbackup\nbackups = /b\n");
+
+        Assert.That(() => DaemonConfig.Load([path]), Throws.TypeOf<ConfigException>().With.Message.EqualTo(
+            $"{path}: [data1] source = 'snapshotbackup': a relative path, and the daemon has no working directory to resolve it against; write an absolute path"));
+    }
+
+    [Test]
     public void A_bad_schedule_names_file_section_and_value()
     {
         var path = Write("sometimes");

@@ -78,7 +78,7 @@ public class CliErrorTests : VolumeTest
         var result = Cli("-c", second, "prune", "data1", "--dry-run", "-d");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        Assert.That(result.Error, Does.Contain($"configuration read from {ConfigPath}, {second}"), result.ToString());
+        Assert.That(result.Error, Does.Contain($"configuration read from {second} > {ConfigPath} (most important first)"), result.ToString());
         Assert.That(result.Output, Does.Contain("older than retain_all (3 days)"), "the second file's value wins\n" + result);
     }
 

@@ -51,23 +51,35 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     }
 
     [Test]
-    public void A_relative_backups_path_is_rejected()
+    public void Relative_paths_are_refused_where_there_is_no_working_directory_to_resolve_them_against()
     {
         var path = Write("a.ini", "[data1]\nsource = /src\nbackups = backups/data1\n");
 
-        Assert.That(LoadError(path), Is.EqualTo($"{path}: [data1] backups = 'backups/data1': expected an absolute path"));
+        Assert.That(LoadError(path), Is.EqualTo(
+            $"{path}: [data1] backups = 'backups/data1': a relative path, and the daemon has no working directory to resolve it against; write an absolute path"));
     }
 
-    [TestCase("relative/path")]
-    [TestCase("host:relative")]
-    [TestCase("-oProxyCommand=x:/a")]
-    [TestCase("")]
-    public void A_bad_source_is_rejected(string source)
+    [Test]
+    public void Relative_source_and_backups_are_resolved_against_the_working_directory_as_the_original_did()
+    {
+        // The original's own demo config says 'source = snapshotbackup'.
+        var path = Write("a.ini", "[data1]\nsource = snapshotbackup\nbackups = ../demo/backups/\n[DEFAULT]\nbackups = x\n");
+
+        var data1 = ConfigLoader.Load([path], [path], "/home/me/src").Get("data1");
+
+        Assert.That(data1.Source, Is.EqualTo("/home/me/src/snapshotbackup"));
+        Assert.That(data1.Backups, Is.EqualTo("/home/me/demo/backups/"));
+    }
+
+    [TestCase("host:relative", "expected an absolute path or [user@]host:/path (a remote path must be absolute)")]
+    [TestCase("-oProxyCommand=x:/a", "expected an absolute path or [user@]host:/path (a remote path must be absolute)")]
+    [TestCase("", "expected an absolute path or [user@]host:/path")]
+    public void A_bad_source_is_rejected(string source, string expected)
     {
         var path = Write("a.ini", $"[data1]\nsource = {source}\nbackups = /backups\n");
 
-        Assert.That(LoadError(path),
-            Is.EqualTo($"{path}: [data1] source = '{source}': expected an absolute path or [user@]host:/path"));
+        Assert.That(() => ConfigLoader.Load([path], [path], "/home/me"), Throws.TypeOf<ConfigException>()
+            .With.Message.EqualTo($"{path}: [data1] source = '{source}': {expected}"));
     }
 
     [TestCase("bad name")]

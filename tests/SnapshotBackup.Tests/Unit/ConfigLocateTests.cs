@@ -6,10 +6,12 @@ public class ConfigLocateTests : ConfigTestBase
 {
     private string Etc => Path.Combine(Dir, "etc");
 
-    private static Func<string, string?> Env(string? xdg = null, string? home = null) => name => name switch
+    private Func<string, string?> Env(string? xdg = null, string? home = null, string? dirs = null) => name => name switch
     {
         "XDG_CONFIG_HOME" => xdg,
         "HOME" => home,
+        // Unset would mean /etc/xdg on this machine: point it into the test directory unless a test sets it.
+        "XDG_CONFIG_DIRS" => dirs ?? Path.Combine(Dir, "nowhere"),
         _ => null,
     };
 
@@ -70,9 +72,11 @@ public class ConfigLocateTests : ConfigTestBase
     }
 
     [Test]
-    public void Xdg_config_home_then_etc_then_drop_ins_in_ordinal_order()
+    public void Etc_then_drop_ins_in_ordinal_order_then_xdg_config_dirs_then_the_users_file_which_wins()
     {
         var user = Write("xdg/snapshotbackup.ini", "");
+        var first = Write("dirs1/snapshotbackup.ini", "");
+        var second = Write("dirs2/snapshotbackup.ini", "");
         var etc = Write("etc/snapshotbackup.ini", "");
         var b = Write("etc/snapshotbackup.d/B.ini", "");
         var twenty = Write("etc/snapshotbackup.d/20-b.ini", "");
@@ -80,13 +84,45 @@ public class ConfigLocateTests : ConfigTestBase
         var a = Write("etc/snapshotbackup.d/a.ini", "");
         Write("etc/snapshotbackup.d/notes.txt", "");
         Write("etc/snapshotbackup.d/old.ini.bak", "");
+        var dirs = $"{Path.Combine(Dir, "dirs1")}:relative/ignored:{Path.Combine(Dir, "dirs2")}";
 
-        var (files, searched) = ConfigLoader.Locate([], Env(xdg: Path.Combine(Dir, "xdg"), home: "/nonexistent"), Etc);
+        var (files, searched) = ConfigLoader.Locate([], Env(xdg: Path.Combine(Dir, "xdg"), home: "/nonexistent", dirs: dirs), Etc);
 
-        Assert.That(files, Is.EqualTo(new[] { user, etc, ten, twenty, b, a }));
+        Assert.That(files, Is.EqualTo(new[] { etc, ten, twenty, b, a, second, first, user }), "reading order: the last wins");
         Assert.That(searched, Is.EqualTo(new[]
         {
-            user, etc, Path.Combine(Etc, "snapshotbackup.d", "*.ini"),
+            user, first, second, Path.Combine(Etc, "snapshotbackup.d", "*.ini"), etc,
+        }), "most important first");
+        Assert.That(ConfigLoader.Precedence(files), Is.EqualTo(string.Join(" > ", new[] { user, first, second, a, b, twenty, ten, etc })));
+    }
+
+    [Test]
+    public void The_users_file_wins_over_etc_and_xdg_config_dirs_key_by_key()
+    {
+        // A user's backup went to the admin's directory when /etc overrode the user's file.
+        Write("etc/snapshotbackup.ini", "[DEFAULT]\nbackups = /admin\nretain_all = 5 days\n[data1]\nsource = /etc-source\n");
+        Write("etc/snapshotbackup.d/10-x.ini", "[data1]\nbackups = /dropin\n");
+        Write("dirs/snapshotbackup.ini", "[data1]\nretain_all = 4 days\n");
+        var user = Write("xdg/snapshotbackup.ini", "[data1]\nbackups = /home/me/backups\n");
+
+        var (files, searched) = ConfigLoader.Locate([], Env(xdg: Path.Combine(Dir, "xdg"), dirs: Path.Combine(Dir, "dirs")), Etc);
+        var data1 = ConfigLoader.Load(files, searched).Get("data1");
+
+        Assert.That(data1.Backups, Is.EqualTo("/home/me/backups"));
+        Assert.That(data1.KeyOrigins["backups"], Is.EqualTo(user));
+        Assert.That(data1.RetainAll.ToString(), Is.EqualTo("4 days"), "XDG_CONFIG_DIRS wins over /etc");
+        Assert.That(data1.Source, Is.EqualTo("/etc-source"), "what only /etc sets still counts");
+    }
+
+    [Test]
+    public void Xdg_config_dirs_defaults_to_etc_xdg()
+    {
+        var (_, searched) = ConfigLoader.Locate([], name => name == "XDG_CONFIG_HOME" ? Path.Combine(Dir, "xdg") : null, Etc);
+
+        Assert.That(searched, Is.EqualTo(new[]
+        {
+            Path.Combine(Dir, "xdg", "snapshotbackup.ini"), "/etc/xdg/snapshotbackup.ini",
+            Path.Combine(Etc, "snapshotbackup.d", "*.ini"), Path.Combine(Etc, "snapshotbackup.ini"),
         }));
     }
 
@@ -110,8 +146,9 @@ public class ConfigLocateTests : ConfigTestBase
         Assert.That(searched, Is.EqualTo(new[]
         {
             Path.Combine(Dir, "xdg", "snapshotbackup.ini"),
-            Path.Combine(Etc, "snapshotbackup.ini"),
+            Path.Combine(Dir, "nowhere", "snapshotbackup.ini"),
             Path.Combine(Etc, "snapshotbackup.d", "*.ini"),
+            Path.Combine(Etc, "snapshotbackup.ini"),
         }));
         Assert.That(() => ConfigLoader.Load(files, searched), Throws.TypeOf<ConfigException>()
             .With.Message.Contains(Path.Combine(Etc, "snapshotbackup.d", "*.ini")));

@@ -136,16 +136,55 @@ public class ConfigParserCompatibilityTests : ConfigTestBase
     }
 
     [Test]
-    public void Quotes_removed_around_a_non_duration_value_are_noted_once()
+    public void Quotes_removed_around_a_non_duration_value_are_noted_once_a_key()
     {
-        var path = Write("a.ini", "[data1]\nsource = '/srv/data'\nbackups = \"/backups/data1\"\nretain_all = '2 days'\n");
+        var path = Write("a.ini", "[data1]\nsource = '/srv/data'\nbackups = \"/backups/data1\"\nretain_all = '2 days'\n" +
+                                  "[data2]\nsource = '/srv/other'\nbackups = /backups/data2\n");
         var config = Load(path);
 
         Assert.That(config.Get("data1").Source, Is.EqualTo("/srv/data"));
         Assert.That(config.Warnings, Is.EqualTo(new[]
         {
-            $"{path}:2: [data1] source = '/srv/data': the quotes are removed here and around every other value " +
-            "(configparser keeps them as part of the value)",
+            $"{path}:2: [data1] source = '/srv/data': the quotes are removed here " +
+            "(configparser, and so snapshotbackup 0.0.16, keeps them as part of the value)",
+            $"{path}:3: [data1] backups = \"/backups/data1\": the quotes are removed here " +
+            "(configparser, and so snapshotbackup 0.0.16, keeps them as part of the value)",
+        }));
+    }
+
+    [Test]
+    public void A_quoted_boolean_keeps_its_sensible_meaning_and_the_difference_from_the_original_is_a_warning_once()
+    {
+        // The original: exactly 1, true or True, as configparser hands them over, quotes included: 'true' was false.
+        var path = Write("a.ini", "[DEFAULT]\nautoprune = 'true'\n[data1]\nsource = /a\nbackups = /b\n" +
+                                  "[data2]\nsource = /c\nbackups = /d\nautodecay = \"1\"\n[data3]\nsource = /e\nbackups = /f\nautodecay = 'no'\n");
+        var config = Load(path);
+
+        Assert.That(config.Get("data1").AutoPrune, Is.True);
+        Assert.That(config.Get("data2").AutoPrune, Is.True);
+        Assert.That(config.Get("data2").AutoDecay, Is.True);
+        Assert.That(config.Get("data3").AutoDecay, Is.False);
+        Assert.That(config.Warnings, Is.EqualTo(new[]
+        {
+            $"{path}:2: [DEFAULT] autoprune = 'true': true here, but snapshotbackup 0.0.16 read it as false (it kept the quotes); " +
+            "autoprune now runs where it did not before",
+            $"{path}:9: [data2] autodecay = \"1\": true here, but snapshotbackup 0.0.16 read it as false (it kept the quotes); " +
+            "autodecay now runs where it did not before",
+        }));
+    }
+
+    [Test]
+    public void An_ignore_list_split_differently_from_the_original_is_a_warning_naming_the_key()
+    {
+        var path = Write("a.ini", "[data1]\nsource = /a\nbackups = /b\nignore = /a, \"/b, c\"\n" +
+                                  "[data2]\nsource = /c\nbackups = /d\nignore = /x, /y\n");
+        var config = Load(path);
+
+        Assert.That(config.Get("data1").Ignore, Is.EqualTo(new[] { "/a", "/b, c" }));
+        Assert.That(config.Warnings, Is.EqualTo(new[]
+        {
+            $"{path}:4: [data1] ignore = /a, \"/b, c\": excluded here as ['/a', '/b, c']; " +
+            "snapshotbackup 0.0.16 split it at every comma into ['/a', '\"/b', 'c\"']",
         }));
     }
 
