@@ -40,9 +40,9 @@ public static class CliCommandLine
 
     private const string Epilogue = """
         Options may stand anywhere on the line; a command refuses an option it does not take (exit 2).
-        -c FILE replaces the standard search ($XDG_CONFIG_HOME/snapshotbackup.ini, /etc/snapshotbackup.ini,
-        /etc/snapshotbackup.d/*.ini); repeat it to read several files in order, a later one overriding an earlier
-        one key by key.
+        -c FILE replaces the standard search (most important first: $XDG_CONFIG_HOME/snapshotbackup.ini,
+        snapshotbackup.ini in each of $XDG_CONFIG_DIRS, /etc/snapshotbackup.d/*.ini, /etc/snapshotbackup.ini); repeat
+        it to read several files in order, a later one overriding an earlier one key by key.
 
         Exit codes: 0 ok, 1 operation failed, 2 usage or configuration error, 75 volume locked,
                     65 status: the daemon's state file is unreadable or corrupt

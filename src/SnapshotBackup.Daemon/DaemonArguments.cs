@@ -9,9 +9,9 @@ namespace SnapshotBackup.Daemon;
 internal sealed record DaemonArguments
 {
     private const string Epilogue = """
-        -c FILE replaces the standard search ($XDG_CONFIG_HOME/snapshotbackup.ini, /etc/snapshotbackup.ini,
-        /etc/snapshotbackup.d/*.ini); repeat it to read several files in order, a later one overriding an earlier
-        one key by key. SIGHUP reloads the configuration.
+        -c FILE replaces the standard search (most important first: $XDG_CONFIG_HOME/snapshotbackup.ini,
+        snapshotbackup.ini in each of $XDG_CONFIG_DIRS, /etc/snapshotbackup.d/*.ini, /etc/snapshotbackup.ini); repeat
+        it to read several files in order, a later one overriding an earlier one key by key. SIGHUP reloads the configuration.
 
         Exit codes: 0 stopped cleanly, 1 failed, 2 usage or configuration error
         """;

@@ -42,7 +42,9 @@ public sealed class BackupOperation(
     private async Task<BackupStepResult> BackupLockedAsync(
         BackupConfig config, BackupRequest request, string source, BackupVolume volume, IDisposable? volumeLock, CancellationToken cancellationToken)
     {
-        ReportLegacyLock(volume);
+        // Not for a dry run, which writes nothing and so takes no lock: it would write the file.
+        using var syncLock = request.DryRun ? null
+            : environment.Locks.AcquireSyncLock(volume.Path, config.Name, note => logger.LogInformation("{Note}", note));
         var listing = volume.List();
         ListingReport.ReportSkipped(logger, listing);
         CheckNotEmptySource(config, source, listing, volume);
@@ -89,15 +91,6 @@ public sealed class BackupOperation(
             ? await environment.Locks.AcquireAsync(volume.Path, config.Name, w,
                 e => logger.LogInformation("{Message}; waiting up to {Wait} for it to finish", e.Message, w), cancellationToken).ConfigureAwait(false)
             : environment.Lock(volume, config);
-
-    private void ReportLegacyLock(BackupVolume volume)
-    {
-        if (environment.FileSystem.FileExists(Path.Combine(volume.Path, BackupVolume.LegacyLockName)))
-        {
-            logger.LogInformation("ignoring {File} left by the Python snapshotbackup: this tool locks with flock on {Lock}",
-                BackupVolume.LegacyLockName, VolumeLock.FileName);
-        }
-    }
 
     /// <summary>A dry run compares with .sync, or, when there is none yet, with the newest backup (what .sync would start from).</summary>
     private static string Destination(BackupVolume volume, VolumeListing listing, bool dryRun) =>

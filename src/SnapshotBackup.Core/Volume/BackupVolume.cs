@@ -18,7 +18,7 @@ public sealed class BackupVolume(string path, IBtrfsManager btrfs, IMountTable m
     public const string SyncName = ".sync";
 
     /// <summary>The lock file of the Python snapshotbackup (existence-based, so it can be stale).</summary>
-    public const string LegacyLockName = ".sync_lock";
+    public const string LegacyLockName = LegacySyncLock.FileName;
 
     public string Path { get; } = path;
 

@@ -31,15 +31,6 @@ public class CliErrorTests : VolumeTest
     }
 
     [Test]
-    public void A_relative_backups_path_exits_2_naming_file_section_key_and_value()
-    {
-        File.WriteAllText(ConfigPath, $"[data1]\nsource = {Source}\nbackups = relative/backups\n");
-
-        AssertUsageError(Cli("backup", "data1"), ConfigPath, "[data1]", "backups", "relative/backups");
-        Assert.That(Directory.Exists(Path.Combine(Environment.CurrentDirectory, "relative")), Is.False);
-    }
-
-    [Test]
     public void An_invalid_section_name_exits_2_naming_file_and_section()
     {
         File.WriteAllText(ConfigPath, $"[data1]\nsource = {Source}\nbackups = {Backups}\n[my backup!]\nsource = /x\nbackups = /y\n");

@@ -333,6 +333,7 @@ public class FaultTests : ReliabilityTest
 
         var mentions = result.Error.Split('\n').Count(l => l.Contains(".sync_lock", StringComparison.Ordinal));
         Assert.That(mentions, Is.EqualTo(1), result.Error);
+        Assert.That(File.Exists(Path.Combine(Backups, BackupVolume.LegacyLockName)), Is.False, "taken over and removed at the end");
         AssertEverySnapshotIsComplete(HashTree(Source));
         Figures.Survive(fault);
     }

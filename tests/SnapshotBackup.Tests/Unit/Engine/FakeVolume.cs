@@ -92,6 +92,7 @@ public sealed class FakeVolume
         Btrfs.Verify(b => b.SyncFileSystem(It.IsAny<string>()), Times.Never);
         Directory.Verify(d => d.DeleteSubvolume(It.IsAny<string>()), Times.Never);
         Locks.Verify(l => l.Acquire(It.IsAny<string>(), It.IsAny<string>()), Times.Never);
+        Locks.Verify(l => l.AcquireSyncLock(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<Action<string>?>()), Times.Never);
         Locks.Verify(l => l.AcquireAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<TimeSpan>(),
             It.IsAny<Action<VolumeLockedException>?>(), It.IsAny<CancellationToken>()), Times.Never);
         Files.Verify(f => f.CreateDirectory(It.IsAny<string>()), Times.Never);
