@@ -62,7 +62,7 @@ internal static partial class ConfigKeys
         : s.Value.StartsWith('/') ? s.Value : throw s.Invalid("expected an absolute path");
 
     public static Duration ParseDuration(Setting s) =>
-        Duration.TryParse(s.Value, out var d) ? d : throw s.Invalid(Duration.Expected);
+        Duration.TryParse(s.Value, out var d, out var error) ? d : throw s.Invalid(error);
 
     public static IReadOnlyList<string> ParseIgnore(Setting s)
     {
