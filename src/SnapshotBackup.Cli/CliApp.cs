@@ -171,7 +171,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         return ExitCodes.Ok;
     }
 
-    private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger);
+    private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger) { LocalTimeZone = Time.LocalTimeZone };
 
     private DesktopNotifications? _notifier;
 

@@ -106,7 +106,10 @@ internal static class Program
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();
-        services.AddSingleton(sp => new DesktopNotifications(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications")));
+        services.AddSingleton(sp => new DesktopNotifications(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Notifications"))
+        {
+            LocalTimeZone = sp.GetRequiredService<TimeProvider>().LocalTimeZone,
+        });
         services.AddSingleton<IBackupEngine>(sp =>
             BackupEngineFactory.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine")));
         services.AddSingleton<IRunRecorder, StateRunRecorder>();

@@ -80,7 +80,7 @@ internal static partial class ConfigKeys
             : Path.GetFullPath(s.Value, workingDirectory);
 
     public static Duration ParseDuration(Setting s) =>
-        Duration.TryParse(s.Value, out var d) ? d : throw s.Invalid(Duration.Expected);
+        Duration.TryParse(s.Value, out var d, out var error) ? d : throw s.Invalid(error);
 
     public static IReadOnlyList<string> ParseIgnore(Setting s)
     {

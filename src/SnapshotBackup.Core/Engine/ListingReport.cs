@@ -16,6 +16,7 @@ internal static class ListingReport
         }
     }
 
-    public static IReadOnlyList<BackupEntry> Evaluate(BackupConfig config, VolumeListing listing, DateTimeOffset now) =>
-        RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, now);
+    /// <summary>The retention policy's view of <paramref name="listing"/> now, in <paramref name="time"/>'s local time zone.</summary>
+    public static IReadOnlyList<BackupEntry> Evaluate(BackupConfig config, VolumeListing listing, TimeProvider time) =>
+        RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, time.GetLocalNow(), time.LocalTimeZone);
 }

@@ -39,7 +39,7 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
     }
 
     private List<BackupEntry> Candidates(BackupConfig config, VolumeListing listing, bool decay) =>
-        ListingReport.Evaluate(config, listing, environment.Time.GetLocalNow())
+        ListingReport.Evaluate(config, listing, environment.Time)
             .Where(e => !e.Last && (decay ? e.DecayCandidate : e.PruneCandidate))
             .ToList();
 

@@ -48,7 +48,7 @@ public sealed class VolumeMaintenance(EngineEnvironment environment, ILogger log
     {
         var listing = environment.AvailableVolumeOf(config).List();
         ListingReport.ReportSkipped(logger, listing);
-        return ListingReport.Evaluate(config, listing, environment.Time.GetLocalNow());
+        return ListingReport.Evaluate(config, listing, environment.Time);
     }
 
     /// <summary>Deletes every backup, <c>.sync</c>, the lock file and the directory; other entries are left and reported.</summary>

@@ -32,6 +32,9 @@ public sealed class DesktopNotifications : IRunNotifier
     /// <summary>The notification targets of a section (replaceable for tests).</summary>
     public Func<BackupConfig, IReadOnlyList<INotificationTarget>> Targets { get; init; }
 
+    /// <summary>The time zone whose wall clock <c>silent_fail_threshold</c> counts on.</summary>
+    public TimeZoneInfo LocalTimeZone { get; init; } = TimeZoneInfo.Local;
+
     /// <summary>Overall bound for one notification to all targets (they are sent in parallel).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(12);
 
@@ -69,7 +72,7 @@ public sealed class DesktopNotifications : IRunNotifier
     public async Task NotifyRunAsync(BackupConfig config, RunOutcome outcome, string? detail, DateTimeOffset? lastSuccess, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
-        if (!NotificationPolicy.ShouldNotify(outcome, lastSuccess, config.SilentFailThreshold, now))
+        if (!NotificationPolicy.ShouldNotify(outcome, lastSuccess, config.SilentFailThreshold, now, LocalTimeZone))
         {
             _logger.LogDebug("backup {Backup}: {Outcome} not notified (interrupted, or the last success {Last} is within silent_fail_threshold)", config.Name, outcome, lastSuccess);
             return;

@@ -1,6 +1,9 @@
 namespace SnapshotBackup.Core.Time;
 
-/// <summary>The units a configured duration may use. Months and years are calendar months and years.</summary>
+/// <summary>
+/// The units a configured duration may use. Months, years and decades are calendar units (whole numbers only); the
+/// others are fixed lengths on the wall clock (fractions allowed).
+/// </summary>
 public enum DurationUnit
 {
     Minute,
@@ -9,4 +12,6 @@ public enum DurationUnit
     Week,
     Month,
     Year,
+    Second,
+    Decade,
 }

@@ -11,8 +11,10 @@ public class ConfigLoaderErrorTests : ConfigTestBase
         var dropIn = Write("snapshotbackup.d/10-data.ini", "[data1]\nretain_all = '1 fortnight'\n");
 
         Assert.That(LoadError(Path.Combine(Dir, "snapshotbackup.ini"), dropIn), Is.EqualTo(
-            $"{dropIn}: [data1] retain_all = '1 fortnight': expected \"N unit\" with unit minute(s), hour(s), day(s), " +
-            "week(s), month(s) or year(s), optionally followed by 'ago'"));
+            $"{dropIn}: [data1] retain_all = '1 fortnight': 'fortnight' is not a unit; expected a span back from now: " +
+            "a number and a unit, e.g. '1 day', '2w', '3 months', '1.5 days', 'a week', or several ('1 day 12 hours'), " +
+            "optionally followed by 'ago', or 'yesterday'; units: s/sec/second, m/min/minute, h/hr/hour, d/day, w/wk/week, " +
+            "mo/month, y/yr/year, decade (months, years and decades in whole numbers)"));
     }
 
     [Test]
@@ -20,7 +22,56 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     {
         var path = Write("a.ini", "[DEFAULT]\ndecay = soon\n[data1]\nsource = /s\nbackups = /b\ndecay = 1 year\n");
 
-        Assert.That(LoadError(path), Does.StartWith($"{path}: [DEFAULT] decay = 'soon': expected \"N unit\""));
+        Assert.That(LoadError(path), Does.StartWith($"{path}: [DEFAULT] decay = 'soon': 'soon' is neither a number nor a unit; expected a span"));
+    }
+
+    [TestCase("retain_all", "next friday", "a time in the future")]
+    [TestCase("retain_daily", "in 2 days", "a time in the future")]
+    [TestCase("decay", "tomorrow", "a time in the future")]
+    [TestCase("silent_fail_threshold", "march", "'march' is neither a number nor a unit")]
+    [TestCase("retain_all", "-1 day", "a number with a sign")]
+    [TestCase("retain_daily", "0.3 months", "months must be whole numbers")]
+    [TestCase("decay", "1h30", "a clock time to dateparser")]
+    [TestCase("retain_all", "3 mon", "'mon' is a Monday to dateparser")]
+    [TestCase("retain_all", "", "empty")]
+    [TestCase("decay", "''", "empty")]
+    [TestCase("retain_all", "1 day 1 day", "days given twice")]
+    [TestCase("decay", "garbage", "'garbage' is neither a number nor a unit")]
+    public void A_refused_duration_names_file_section_key_value_and_why(string key, string value, string reason)
+    {
+        var path = Write("a.ini", $"[data1]\nsource = /src\nbackups = /backups\n{key} = {value}\n");
+
+        // The value as read: trimmed, one pair of surrounding quotes removed.
+        var shown = value == "''" ? "" : value;
+        Assert.That(LoadError(path), Does.StartWith($"{path}: [data1] {key} = '{shown}': {reason}")
+            .And.EndWith($"; {Core.Time.Duration.Expected}"));
+    }
+
+    [TestCase("1d", "1 day")]
+    [TestCase("'2w'", "2 weeks")]
+    [TestCase("3 months", "3 months")]
+    [TestCase("'1 day 12 hours'", "1 day 12 hours")]
+    [TestCase("1.5 days", "1.5 days")]
+    [TestCase("a week", "1 week")]
+    [TestCase("an hour ago", "1 hour")]
+    [TestCase("10 seconds", "10 seconds")]
+    [TestCase("yesterday", "1 day")]
+    [TestCase("\"1 yr, 2 mo\"", "1 year 2 months")]
+    public void Every_duration_key_reads_the_original_forms(string value, string meaning)
+    {
+        var path = Write("a.ini",
+            $"[data1]\nsource = /src\nbackups = /backups\nretain_all = {value}\nretain_daily = {value}\ndecay = {value}\nsilent_fail_threshold = {value}\n");
+        var config = Load(path);
+        var data1 = config.Get("data1");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(data1.RetainAll.ToString(), Is.EqualTo(meaning));
+            Assert.That(data1.RetainDaily.ToString(), Is.EqualTo(meaning));
+            Assert.That(data1.Decay.ToString(), Is.EqualTo(meaning));
+            Assert.That(data1.SilentFailThreshold.ToString(), Is.EqualTo(meaning));
+            Assert.That(config.Warnings, Is.Empty, "quotes around durations are expected, as in the original's example");
+        });
     }
 
     [Test]
@@ -150,7 +201,7 @@ public class ConfigLoaderErrorTests : ConfigTestBase
     [TestCase("notify_remote", "user@host name", "expected [user@]host")]
     [TestCase("notify_remote", "-oProxyCommand=x", "expected [user@]host")]
     [TestCase("notify_user", "bad user", "expected a user name")]
-    [TestCase("silent_fail_threshold", "3", "expected \"N unit\"")]
+    [TestCase("silent_fail_threshold", "3", "'3' has no unit; expected a span back from now")]
     public void Bad_optional_values_are_rejected(string key, string value, string expected)
     {
         var path = Write("a.ini", $"[data1]\nsource = /src\nbackups = /backups\n{key} = {value}\n");

@@ -57,7 +57,7 @@ public class ConfigLocateTests : ConfigTestBase
         var data1 = ConfigLoader.Load(files, searched).Get("data1");
 
         Assert.That(files, Is.EqualTo(new[] { first, second }));
-        Assert.That(data1.RetainAll.Count, Is.EqualTo(2));
+        Assert.That(data1.RetainAll.ToString(), Is.EqualTo("2 days"));
         Assert.That(data1.Source, Is.EqualTo("/a"));
     }
 
@@ -164,7 +164,7 @@ public class ConfigLocateTests : ConfigTestBase
         var (files, searched) = ConfigLoader.Locate([], Env(), Etc);
         var data1 = ConfigLoader.Load(files, searched).Get("data1");
 
-        Assert.That(data1.RetainAll.Count, Is.EqualTo(3));
+        Assert.That(data1.RetainAll.ToString(), Is.EqualTo("3 days"));
         Assert.That(data1.KeyOrigins["retain_all"], Is.EqualTo(Path.Combine(Etc, "snapshotbackup.d", "20-y.ini")));
     }
 }

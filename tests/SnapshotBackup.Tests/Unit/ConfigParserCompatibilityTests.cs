@@ -31,7 +31,7 @@ public class ConfigParserCompatibilityTests : ConfigTestBase
 
         Assert.That(data1.Source, Is.EqualTo("/srv/data"));
         Assert.That(data1.Backups, Is.EqualTo("/backups/data1"));
-        Assert.That(data1.RetainAll.Count, Is.EqualTo(2));
+        Assert.That(data1.RetainAll.ToString(), Is.EqualTo("2 days"));
     }
 
     [Test]
@@ -216,6 +216,6 @@ public class ConfigParserCompatibilityTests : ConfigTestBase
         var first = Write("a.ini", "[DEFAULT]\nbackups = /b\n[data1]\nsource = /a\n[DEFAULT]\ndecay = 3 years\n");
         var second = Write("b.ini", "[DEFAULT]\ndecay = 4 years\n");
 
-        Assert.That(Load(first, second).Get("data1").Decay.Count, Is.EqualTo(4));
+        Assert.That(Load(first, second).Get("data1").Decay.ToString(), Is.EqualTo("4 years"));
     }
 }

@@ -17,11 +17,16 @@ public class RetentionPolicyTests
 
     private static (string Name, DateTimeOffset Time) Backup(DateTimeOffset time) => (SnapshotName.Format(time), time);
 
+    // These tests count durations on the wall clock of a zone fixed at now's own offset, where wall-clock and instant
+    // arithmetic agree; RetentionDstTests covers real zones with daylight-saving time.
+    private static TimeZoneInfo Fixed(DateTimeOffset now) =>
+        TimeZoneInfo.CreateCustomTimeZone($"fixed {now.Offset}", now.Offset, $"fixed {now.Offset}", $"fixed {now.Offset}");
+
     private static IReadOnlyList<BackupEntry> Evaluate(params DateTimeOffset[] times) =>
-        RetentionPolicy.Evaluate(times.Select(Backup), RetentionSettings.Default, Now);
+        RetentionPolicy.Evaluate(times.Select(Backup), RetentionSettings.Default, Now, Fixed(Now));
 
     private static IReadOnlyList<BackupEntry> Evaluate(RetentionSettings settings, DateTimeOffset now, params DateTimeOffset[] times) =>
-        RetentionPolicy.Evaluate(times.Select(Backup), settings, now);
+        RetentionPolicy.Evaluate(times.Select(Backup), settings, now, Fixed(now));
 
     private static RetentionSettings Settings(Duration retainAll, Duration retainDaily, Duration decay) => new(retainAll, retainDaily, decay);
 
@@ -29,7 +34,7 @@ public class RetentionPolicyTests
 
     [Test]
     public void Evaluate_of_no_backups_is_empty() =>
-        Assert.That(RetentionPolicy.Evaluate([], RetentionSettings.Default, Now), Is.Empty);
+        Assert.That(RetentionPolicy.Evaluate([], RetentionSettings.Default, Now, Fixed(Now)), Is.Empty);
 
     [Test]
     public void A_single_ancient_backup_is_kept_and_not_a_decay_candidate()
@@ -68,7 +73,7 @@ public class RetentionPolicyTests
     public void Evaluate_keeps_each_backups_name()
     {
         var result = RetentionPolicy.Evaluate(
-            [("b", At(2026, 6, 2, 0, 0, Utc)), ("a", At(2026, 6, 1, 0, 0, Utc))], RetentionSettings.Default, Now);
+            [("b", At(2026, 6, 2, 0, 0, Utc)), ("a", At(2026, 6, 1, 0, 0, Utc))], RetentionSettings.Default, Now, Fixed(Now));
         Assert.That(result.Select(e => e.Name), Is.EqualTo(new[] { "a", "b" }));
     }
 
@@ -76,7 +81,7 @@ public class RetentionPolicyTests
     public void Backups_at_the_same_instant_are_ordered_by_name()
     {
         var instant = At(2026, 6, 1, 10, 0, Utc);
-        var result = RetentionPolicy.Evaluate([("z", instant), ("a", instant), ("m", instant)], RetentionSettings.Default, Now);
+        var result = RetentionPolicy.Evaluate([("z", instant), ("a", instant), ("m", instant)], RetentionSettings.Default, Now, Fixed(Now));
         Assert.Multiple(() =>
         {
             Assert.That(result.Select(e => e.Name), Is.EqualTo(new[] { "a", "m", "z" }));

@@ -166,4 +166,22 @@ public class RetentionOperationTests
         Assert.That(e!.Message, Does.Contain("which /etc/fstab mounts but is not mounted now"));
         _volume.VerifyNothingWritten();
     }
+
+    [TestCase("UTC", false)]
+    [TestCase("Europe/Berlin", true)]
+    public void Prune_counts_durations_on_the_clocks_local_time_zone(string zone, bool pruned)
+    {
+        // Now is 2026-06-15 12:00Z = 14:00 CEST. Three months back on Berlin's wall clock is 15 March 14:00 CET,
+        // 13:00Z, so the daily backup of 15 March at 12:30Z (not the first of its week) is outside retain_daily;
+        // on a UTC clock the cut-off is 12:00Z and it is inside.
+        _volume.Clock.Zone = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        var config = _volume.Config with { RetainDaily = Core.Time.Duration.Parse("3 months") };
+        _volume.AddSnapshot(new DateTimeOffset(2026, 3, 9, 10, 0, 0, TimeSpan.Zero));
+        var daily = _volume.AddSnapshot(new DateTimeOffset(2026, 3, 15, 12, 30, 0, TimeSpan.Zero));
+        _volume.AddSnapshot(At(2026, 6, 15, 11));
+
+        var outcome = _retention.Prune(config, _ => true);
+
+        Assert.That(outcome.Deleted, pruned ? Is.EqualTo(new[] { daily }) : Is.Empty);
+    }
 }

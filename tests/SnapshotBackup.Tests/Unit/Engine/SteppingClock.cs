@@ -1,6 +1,6 @@
 namespace SnapshotBackup.Tests.Unit.Engine;
 
-/// <summary>A clock that stands still (in UTC) until someone waits on it, then jumps by the wait at once.</summary>
+/// <summary>A clock that stands still until someone waits on it, then jumps by the wait at once; local time is UTC unless set.</summary>
 public sealed class SteppingClock(DateTimeOffset start) : TimeProvider
 {
     private readonly Lock _gate = new();
@@ -9,7 +9,10 @@ public sealed class SteppingClock(DateTimeOffset start) : TimeProvider
     /// <summary>Every wait asked of this clock, in order.</summary>
     public List<TimeSpan> Waits { get; } = [];
 
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    /// <summary>The local time zone (UTC by default).</summary>
+    public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
+
+    public override TimeZoneInfo LocalTimeZone => Zone;
 
     public override DateTimeOffset GetUtcNow()
     {
