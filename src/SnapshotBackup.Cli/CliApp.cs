@@ -149,7 +149,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         {
             await error.WriteLineAsync();
         }
-        if (result.SnapshotName is { } name)
+        // With -s (cron) a backup prints nothing: the journal has "snapshot NAME taken", and cron mails any output.
+        if (result.SnapshotName is { } name && !arguments.Silent)
         {
             await output.WriteLineAsync(name);
         }
