@@ -175,7 +175,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         var results = await Notifier.SendAsync(config, Notification.Test(config.Name), cancellationToken);
         if (results.Count == 0)
         {
-            await output.WriteLineAsync($"{config.Name}: no notification targets (no notify_user, notify_remote, or active graphical session)");
+            await output.WriteLineAsync($"{config.Name}: no notification targets (no notify_user, notify_remote, active graphical session or DBUS_SESSION_BUS_ADDRESS)");
             return ExitCodes.Failed;
         }
         foreach (var result in results)
