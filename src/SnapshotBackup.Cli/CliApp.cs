@@ -156,7 +156,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         {
             await error.WriteLineAsync();
         }
-        if (result.SnapshotName is { } name)
+        // With -s (cron) a backup prints nothing: the journal has "snapshot NAME taken", and cron mails any output.
+        if (result.SnapshotName is { } name && !arguments.Silent)
         {
             await output.WriteLineAsync(name);
         }
@@ -181,7 +182,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         var results = await Notifier.SendAsync(config, Notification.Test(config.Name), cancellationToken);
         if (results.Count == 0)
         {
-            await output.WriteLineAsync($"{config.Name}: no notification targets (no notify_user, notify_remote, or active graphical session)");
+            await output.WriteLineAsync($"{config.Name}: no notification targets (no notify_user, notify_remote, active graphical session or DBUS_SESSION_BUS_ADDRESS)");
             return ExitCodes.Failed;
         }
         foreach (var result in results)

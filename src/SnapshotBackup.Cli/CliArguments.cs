@@ -11,6 +11,8 @@ public sealed record CliArguments
     public IReadOnlyList<string> ConfigPaths { get; init; } = [];
 
     public int Debug { get; init; }
+    /// <summary><c>-s</c>: log lines go to the systemd journal, not the terminal (<see cref="JournalLogger"/>).</summary>
+    public bool Silent { get; init; }
     public bool Progress { get; init; }
     public bool Checksum { get; init; }
     public bool DryRun { get; init; }

@@ -6,7 +6,7 @@ using SnapshotBackup.Core;
 namespace SnapshotBackup.Cli;
 
 /// <summary>
-/// The command line as System.CommandLine subcommands: the global options (-c, -d, --yes, -v, -h) on the root and
+/// The command line as System.CommandLine subcommands: the global options (-c, -d, -s, --yes, -v, -h) on the root and
 /// recursive; each command with the options it takes (visible in its generated help) and the other command options
 /// hidden, so that giving one is a clear "does not take" error rather than an unknown option. Two things are ours:
 /// the command word is moved to the front before parsing, so options may also stand before it; and parse errors
@@ -62,7 +62,7 @@ public static class CliCommandLine
         .ToDictionary(p => p.alias, p => p.Name, StringComparer.Ordinal);
 
     /// <summary>
-    /// The options each command takes besides the global ones (-c, -d, --yes, -h, -v). Any other option is refused with exit 2
+    /// The options each command takes besides the global ones (-c, -d, -s, --yes, -h, -v). Any other option is refused with exit 2
     /// rather than ignored: <c>list --dry-run</c> or <c>prune --checksum</c> would otherwise look as if they did something.
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlySet<string>> CommandOptions { get; } = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal)
@@ -89,6 +89,12 @@ public static class CliCommandLine
     };
 
     private static readonly Option<bool> DebugOption = new("--debug", "-d") { Description = "more output (repeat for more: -dd)", Recursive = true };
+    private static readonly Option<bool> SilentOption = new("--silent", "-s")
+    {
+        Description = "log to the systemd journal instead of the terminal (cron); without a journal, warnings and errors stay on stderr",
+        Recursive = true,
+    };
+
     private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "prune, decay and destroy delete without asking (the other commands never ask)", Recursive = true };
     private static readonly Option<bool> VersionOption = new("--version", "-v") { Description = "print the version", Recursive = true };
     private static readonly HelpOption HelpOption = new("--help", "-h") { Description = "print this help (of a command: COMMAND --help)", Action = new HelpAction { MaxWidth = 100 } };
@@ -115,6 +121,7 @@ public static class CliCommandLine
             Name = name,
             ConfigPaths = result.GetValue(ConfigOption) ?? [],
             Debug = result.GetResult(DebugOption)?.IdentifierTokenCount ?? 0,
+            Silent = result.GetValue(SilentOption),
             Yes = result.GetValue(YesOption),
             Version = result.GetValue(VersionOption),
             Help = help,
@@ -142,7 +149,7 @@ public static class CliCommandLine
         root.Options.Clear(); // the default --help and --version: ours take -h and -v and may stand anywhere
         root.Directives.Clear(); // no [suggest] or [diagram]
         root.SetAction(_ => ExitCodes.Usage); // no command is not a parse error: CliApp says "no command given" (or prints help or the version)
-        foreach (var option in new Option[] { ConfigOption, DebugOption, YesOption, VersionOption, HelpOption })
+        foreach (var option in new Option[] { ConfigOption, DebugOption, SilentOption, YesOption, VersionOption, HelpOption })
         {
             root.Options.Add(option);
         }
@@ -192,7 +199,7 @@ public static class CliCommandLine
         result.AddError(option == "--dry-run"
             ? $"'{name}' does not take --dry-run: it changes nothing, so there is nothing to leave undone"
             : $"'{name}' does not take {option}" + (allowed.Count == 0
-                ? "; it takes no options besides -c, -d and --yes"
+                ? "; it takes no options besides -c, -d, -s and --yes"
                 : $"; its options: {string.Join(", ", allowed.Order(StringComparer.Ordinal))}"));
     }
 

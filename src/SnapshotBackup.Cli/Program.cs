@@ -15,22 +15,29 @@ internal static class Program
             return await NotifyChild.RunAsync(Console.OpenStandardInput(), Console.Error, CancellationToken.None);
         }
         using var cancellation = new CancellationTokenSource();
+        ILogger? logger = null; // the command's (the journal's with -s) once the arguments are read
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
             if (!cancellation.IsCancellationRequested)
             {
-                new ConsoleLogger(LogLevel.Warning, Console.Error).LogWarning("{Signal} received: stopping", context.Signal);
+                (logger ?? new ConsoleLogger(LogLevel.Warning, Console.Error)).LogWarning("{Signal} received: stopping", context.Signal);
                 cancellation.Cancel();
             }
         }
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        return await RunAsync(args, Console.Out, Console.Error, cancellation.Token);
+        return await RunAsync(args, Console.Out, Console.Error, cancellation.Token, Environment.GetEnvironmentVariable, l => logger = l);
     }
 
     /// <summary>Everything but the signal handlers: parse, run, map exceptions to exit codes (tests call this in-process).</summary>
-    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(
+        string[] args,
+        TextWriter output,
+        TextWriter error,
+        CancellationToken cancellationToken,
+        Func<string, string?>? environment = null,
+        Action<ILogger>? loggerReady = null)
     {
         CliArguments arguments;
         try
@@ -42,13 +49,9 @@ internal static class Program
             await error.WriteLineAsync("error: " + e.Message);
             return ExitCodes.Usage;
         }
-        var level = arguments.Debug switch
-        {
-            0 => LogLevel.Information,
-            1 => LogLevel.Debug,
-            _ => LogLevel.Trace,
-        };
-        var logger = new ConsoleLogger(level, error);
+        using var logging = CliLogging.Create(arguments, error, environment ?? Environment.GetEnvironmentVariable);
+        var logger = logging.Logger;
+        loggerReady?.Invoke(logger);
 
         try
         {

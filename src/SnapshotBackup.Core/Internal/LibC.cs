@@ -147,7 +147,7 @@ internal static unsafe partial class LibC
     public const int AT_FDCWD = -100;
 
     /// <summary>The fields of struct stat (x86_64 and aarch64 share these offsets for the ones read here).</summary>
-    public readonly record struct StatInfo(ulong Device, ulong Inode, uint Mode)
+    public readonly record struct StatInfo(ulong Device, ulong Inode, uint Mode, uint Uid, uint Gid)
     {
         public bool IsDirectory => (Mode & S_IFMT) == S_IFDIR;
         public bool IsSymlink => (Mode & S_IFMT) == S_IFLNK;
@@ -168,11 +168,15 @@ internal static unsafe partial class LibC
             return null;
         }
         errno = 0;
-        // x86_64: st_dev@0 st_ino@8 st_nlink@16 st_mode@24; aarch64: st_dev@0 st_ino@8 st_mode@16.
-        var mode = RuntimeInformation.ProcessArchitecture == Architecture.Arm64
-            ? *(uint*)(buffer + 16)
-            : *(uint*)(buffer + 24);
-        return new StatInfo(*(ulong*)buffer, *(ulong*)(buffer + 8), mode);
+        // x86_64: st_dev@0 st_ino@8 st_nlink@16 st_mode@24 st_uid@28 st_gid@32;
+        // aarch64: st_dev@0 st_ino@8 st_mode@16 st_nlink@20 st_uid@24 st_gid@28.
+        var arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+        return new StatInfo(
+            Device: *(ulong*)buffer,
+            Inode: *(ulong*)(buffer + 8),
+            Mode: *(uint*)(buffer + (arm64 ? 16 : 24)),
+            Uid: *(uint*)(buffer + (arm64 ? 24 : 28)),
+            Gid: *(uint*)(buffer + (arm64 ? 28 : 32)));
     }
 
     /// <summary>The f_type of the filesystem holding <paramref name="path"/>, or null with errno.</summary>

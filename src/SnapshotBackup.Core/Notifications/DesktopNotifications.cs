@@ -6,21 +6,24 @@ using SnapshotBackup.Core.Runs;
 namespace SnapshotBackup.Core.Notifications;
 
 /// <summary>
-/// Notifies a backup section's targets (the local desktop, and <c>notify_remote</c>): used by the CLI's <c>backup</c>
-/// and <c>notify-test</c> and by the daemon's runs. A failure to notify is a warning, never an exception, and every
+/// Notifies a backup section's targets (the local desktops, <c>DBUS_SESSION_BUS_ADDRESS</c>'s bus among them, and
+/// <c>notify_remote</c>): used by the CLI's <c>backup</c> and <c>notify-test</c> and by the daemon's runs. A failure to notify is a warning, never an exception, and every
 /// send is bounded by <see cref="Timeout"/>.
 /// </summary>
 public sealed class DesktopNotifications : IRunNotifier
 {
     private readonly ILogger _logger;
 
-    public DesktopNotifications(ILogger logger)
+    /// <param name="logger">Where a failed notification is a warning.</param>
+    /// <param name="environment">Reads <c>DBUS_SESSION_BUS_ADDRESS</c> (default: this process's environment).</param>
+    public DesktopNotifications(ILogger logger, Func<string, string?>? environment = null)
     {
         _logger = logger;
         var runner = new ProcessRunner(logger) { GracePeriod = TimeSpan.FromSeconds(2) };
+        var sessionBus = (environment ?? Environment.GetEnvironmentVariable)(SessionBusAddress.Variable);
         Targets = config =>
         {
-            var list = new List<INotificationTarget> { new LocalDesktopTarget(logger, runner, config.NotifyUser) };
+            var list = new List<INotificationTarget> { new LocalDesktopTarget(logger, runner, config.NotifyUser) { SessionBusAddress = sessionBus } };
             if (config.NotifyRemote is { Length: > 0 } remote)
             {
                 list.Add(new RemoteDesktopTarget(logger, runner, remote));

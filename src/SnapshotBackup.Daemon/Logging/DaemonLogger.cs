@@ -1,6 +1,7 @@
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
+using SnapshotBackup.Core.Logging;
 
 namespace SnapshotBackup.Daemon.Logging;
 
@@ -24,7 +25,7 @@ internal static class DaemonLogger
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Warning)
             .Enrich.FromLogContext();
-        var socketPath = environment(SocketVariable) is { Length: > 0 } path ? path : JournaldSink.DefaultSocketPath;
+        var socketPath = environment(SocketVariable) is { Length: > 0 } path ? path : JournalWriter.DefaultSocketPath;
         var journal = log switch
         {
             "journal" => true,

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using SnapshotBackup.Daemon.Logging;
+using SnapshotBackup.Core.Logging;
 
 namespace SnapshotBackup.Tests.Daemon;
 

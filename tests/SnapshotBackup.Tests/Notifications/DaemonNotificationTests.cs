@@ -34,4 +34,23 @@ public class DaemonNotificationTests : DaemonTest
         Assert.That(failed.Body, Does.Contain(missing), "the reason names what failed");
         Assert.That(await bus.Recorder.NextAsync(TimeSpan.FromSeconds(2)), Is.Null, "one notification per run");
     }
+
+    [Test]
+    public async Task With_DBUS_SESSION_BUS_ADDRESS_in_its_environment_the_daemon_notifies_that_bus()
+    {
+        await using var bus = await UserSessionBus.StartAsync();
+        WriteConfig(Section("data1", Source, Backups, "0 0 0 1 1 ? 2099"));
+        using var daemon = StartDaemon(new Dictionary<string, string>
+        {
+            ["DBUS_SESSION_BUS_ADDRESS"] = bus.Address,
+            ["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/system_bus_socket", // no logind: the variable is the only target
+        });
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+
+        var call = await bus.Recorder.NextAsync(LongWait);
+
+        Assert.That(call, Is.Not.Null, daemon.Describe());
+        Assert.That(call!.Summary, Does.Contain("data1").And.Contain("finished"));
+        Assert.That(call.Urgency, Is.EqualTo(1));
+    }
 }

@@ -314,6 +314,29 @@ else
 fi
 
 # ---------------------------------------------------------------- the command line
+step "snapshotbackup backup alpha -s (the original's cron line) into the real journal"
+cli_journal() { inside journalctl -t snapshotbackup --no-pager -o cat "$@"; }
+cli_journal_has() { cli_journal "$@" | grep -q .; }
+before=$(snapshots alpha | wc -l)
+out=$(inside snapshotbackup backup alpha -s 2>&1); rc=$?
+if [ "$rc" = 0 ] && [ -z "$out" ] && [ "$(snapshots alpha | wc -l)" = $((before + 1)) ]; then
+  ok "snapshotbackup backup alpha -s: exit 0, a new snapshot, no output"
+else
+  echo "$out"; fail "snapshotbackup backup alpha -s: exit $rc, $(snapshots alpha | wc -l) snapshots (before: $before), output above"
+fi
+taken=$(snapshots alpha | tail -1)
+if within 10 cli_journal_has SYSLOG_IDENTIFIER=snapshotbackup BACKUP=alpha PRIORITY=6 "SNAPSHOT=$taken"; then
+  ok "journalctl -t snapshotbackup BACKUP=alpha: $(cli_journal BACKUP=alpha "SNAPSHOT=$taken" | head -1)"
+else
+  inside journalctl --no-pager -o verbose -n 40; fail "no journal entry of snapshotbackup -s with BACKUP=alpha SNAPSHOT=$taken"
+fi
+out=$(inside snapshotbackup backup gamma -s 2>&1); rc=$?
+if [ "$rc" = 2 ] && [ -z "$out" ] && within 10 cli_journal_has BACKUP=gamma PRIORITY=3; then
+  ok "snapshotbackup backup gamma -s (no such section): exit 2, no output, journal: $(cli_journal BACKUP=gamma PRIORITY=3 | head -1)"
+else
+  echo "$out"; fail "snapshotbackup backup gamma -s: exit $rc (want 2), or no PRIORITY=3 entry with BACKUP=gamma"
+fi
+
 step "snapshotbackup list and status"
 out=$(inside snapshotbackup list alpha 2>&1)
 listed=0

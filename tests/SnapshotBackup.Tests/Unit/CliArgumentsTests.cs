@@ -30,6 +30,25 @@ public class CliArgumentsTests
     public void Debug_is_repeatable_in_every_spelling() =>
         Assert.That(CliArguments.Parse(["-d", "--debug", "-dd", "list", "x"]).Debug, Is.EqualTo(4));
 
+    [TestCase("backup", "home", "-s")]
+    [TestCase("-s", "backup", "home")]
+    [TestCase("backup", "-s", "home")]
+    [TestCase("b", "home", "--silent")]
+    public void Silent_is_read_wherever_it_stands_as_in_the_originals_cron_line(params string[] args)
+    {
+        var parsed = CliArguments.Parse(args);
+        Assert.That((parsed.Command, parsed.Name, parsed.Silent), Is.EqualTo(("backup", "home", true)));
+    }
+
+    [Test]
+    public void Silent_is_taken_by_every_command_and_bundles_with_debug()
+    {
+        Assert.That(CliArguments.Commands.Values.Distinct().All(c => CliArguments.Parse([c, "x", "-s"]).Silent), Is.True);
+        var bundled = CliArguments.Parse(["-dsd", "list", "x"]);
+        Assert.That((bundled.Silent, bundled.Debug), Is.EqualTo((true, 2)));
+        Assert.That(CliArguments.Parse(["list", "x"]).Silent, Is.False);
+    }
+
     [Test]
     public void Values_may_follow_an_equals_sign()
     {

@@ -1,9 +1,9 @@
 using System.Net.Sockets;
 
-namespace SnapshotBackup.Daemon.Logging;
+namespace SnapshotBackup.Core.Logging;
 
-/// <summary>Checks that something receives on the journal's socket before the daemon logs there.</summary>
-internal static class JournalProbe
+/// <summary>Checks that something receives on the journal's socket before a command or the daemon logs there.</summary>
+public static class JournalProbe
 {
     /// <summary>Null when a datagram socket connects to <paramref name="socketPath"/>; otherwise why not.</summary>
     public static string? WhyUnavailable(string socketPath)

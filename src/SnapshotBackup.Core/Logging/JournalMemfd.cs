@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using SnapshotBackup.Core.Internal;
 
-namespace SnapshotBackup.Daemon.Logging;
+namespace SnapshotBackup.Core.Logging;
 
 /// <summary>
 /// The journal's large-entry path: a sealed memfd holding the entry, passed to journald with SCM_RIGHTS.
