@@ -89,7 +89,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     /// </summary>
     private async Task<int> StatusAsync()
     {
-        var file = new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable));
+        var file = new StateFile(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable));
         DaemonState? state = null;
         StateFileException? stateError = null;
         try
@@ -131,7 +131,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     private async Task<int> BackupAsync(BackupEngine engine, BackupConfig config, CancellationToken cancellationToken)
     {
         var showProgress = arguments.Progress && Terminal.IsTerminal(2);
-        var recorder = new CommandRunRecorder(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable));
+        var recorder = new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable));
         var runs = new BackupRunService(engine, Notifier, recorder, Time, logger);
         var result = await runs.RunAsync(config, new BackupRequest
         {

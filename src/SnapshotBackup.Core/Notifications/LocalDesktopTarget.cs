@@ -44,7 +44,10 @@ public sealed class LocalDesktopTarget(ILogger logger, ProcessRunner runner, str
                 logger.LogDebug("no local desktop notification: cannot ask logind for graphical sessions: {Reason}", e.Message);
                 return [];
             }
-            users = sessions.GroupBy(s => s.Uid).Select(g => (g.First().UserName, UserAccount.Find(g.Key))).ToList();
+            // A normal user can reach no session bus but their own (see SendToAsync).
+            var euid = Internal.LibC.GetEUid();
+            users = sessions.Where(s => euid == 0 || s.Uid == euid)
+                .GroupBy(s => s.Uid).Select(g => (g.First().UserName, UserAccount.Find(g.Key))).ToList();
             if (users.Count == 0)
             {
                 logger.LogDebug("no local desktop notification: notify_user is not set and nobody has an active graphical session");
@@ -59,6 +62,11 @@ public sealed class LocalDesktopTarget(ILogger logger, ProcessRunner runner, str
 
     private async Task<NotificationResult> SendToAsync(UserAccount user, Notification notification, CancellationToken cancellationToken)
     {
+        var euid = Internal.LibC.GetEUid();
+        if (euid != 0 && euid != user.Uid)
+        {
+            return new NotificationResult(user.Name, false, "only root can notify another user's desktop (this runs as a normal user)");
+        }
         var runtime = string.Format(CultureInfo.InvariantCulture, RuntimeDirectoryFormat, user.Uid);
         var bus = Path.Combine(runtime, "bus");
         if (!File.Exists(bus))
