@@ -12,8 +12,9 @@ namespace SnapshotBackup.Core.Btrfs;
 /// snapshotbackup's two sudoers lines allow, from an argument list, never asking for a password, with a timeout.
 /// The kernel refuses a user's deletion without the mount option <c>user_subvol_rm_allowed</c> (EPERM), and with it
 /// when the subvolume's top directory is not writable to the user (EACCES); a read-only snapshot the user owns is
-/// made writable and deleted by <see cref="BtrfsManager"/> itself. Each batch of deletions says once why sudo is used;
-/// each deletion through sudo is logged. A deletion that fails both ways throws
+/// made writable and deleted by <see cref="BtrfsManager"/> itself. The log says why sudo is used with the first
+/// deletion through it, and again only after sudo was not used for <see cref="QuietPeriod"/>: once per run, also in the
+/// long-lived daemon; each deletion through sudo is logged. A deletion that fails both ways throws
 /// <see cref="SubvolumeDeletionDeniedException"/>, whose message quotes the mount option and the sudoers lines.
 /// Nothing else needs privileges: listing reads the directory and each entry's flags (SUBVOL_GETFLAGS; no tree
 /// search), the user creates .sync and snapshots of it as their owner, and syncfs is anyone's. So the sudoers line for
@@ -25,8 +26,15 @@ public sealed class SudoBtrfs(
     SudoBtrfsCommand command,
     Func<ExternalCommand, TimeSpan, ProcessResult> run,
     Func<string, MountedFileSystem?> mountOf,
+    TimeProvider time,
     ILogger logger) : IBtrfsManager
 {
+    private readonly Lock _lock = new();
+    private long? _lastSudo;
+
+    /// <summary>A run's deletions follow one another within seconds; a later use of sudo is another run's.</summary>
+    public static TimeSpan QuietPeriod { get; } = TimeSpan.FromMinutes(10);
+
     /// <summary>For one <c>sudo btrfs subvolume delete</c>, which takes milliseconds; sudo itself may ask PAM or LDAP.</summary>
     public static TimeSpan Timeout { get; } = TimeSpan.FromSeconds(60);
 
@@ -43,6 +51,7 @@ public sealed class SudoBtrfs(
                 SudoBtrfsCommand.Locate(Environment.GetEnvironmentVariable),
                 (c, timeout) => runner.RunAsync(c, timeout, CancellationToken.None).GetAwaiter().GetResult(),
                 MountTable.System.MountOf,
+                TimeProvider.System,
                 logger);
     }
 
@@ -57,16 +66,12 @@ public sealed class SudoBtrfs(
 
     public void SyncFileSystem(string path) => kernel.SyncFileSystem(path);
 
-    public void DeleteSubvolume(string directory, string name)
-    {
-        var announced = false;
-        Delete(directory, name, () => kernel.DeleteSubvolume(directory, name), ref announced);
-    }
+    public void DeleteSubvolume(string directory, string name) => Delete(directory, name, () => kernel.DeleteSubvolume(directory, name));
 
     public IBtrfsDirectory OpenDirectory(string path) => new SudoBtrfsDirectory(this, kernel.OpenDirectory(path), path);
 
     /// <summary>The kernel first; when it refuses for lack of privileges, sudo; when sudo fails too, the denial.</summary>
-    internal void Delete(string directory, string name, Action deleteThroughKernel, ref bool announced)
+    internal void Delete(string directory, string name, Action deleteThroughKernel)
     {
         BtrfsException refused;
         try
@@ -85,11 +90,10 @@ public sealed class SudoBtrfs(
             throw Denied(path, refused, mount, "btrfs-progs is not installed (no btrfs program found) for sudo to run");
         }
         var sudo = command.Delete(path);
-        if (!announced)
+        if (FirstOfRun())
         {
             logger.LogInformation("user {User} may not delete btrfs snapshots itself ({Reason}); deleting through sudo -n {Btrfs} subvolume delete",
                 command.User, KernelReason(refused, mount), command.Btrfs);
-            announced = true;
         }
         ProcessResult result;
         try
@@ -111,6 +115,17 @@ public sealed class SudoBtrfs(
             throw Denied(path, refused, mount, $"{sudo} succeeded but {path} is still there");
         }
         logger.LogInformation("deleted {Path} through sudo", path);
+    }
+
+    /// <summary>True when sudo was not used within <see cref="QuietPeriod"/>; notes this use.</summary>
+    private bool FirstOfRun()
+    {
+        lock (_lock)
+        {
+            var first = _lastSudo is not { } last || time.GetElapsedTime(last) > QuietPeriod;
+            _lastSudo = time.GetTimestamp();
+            return first;
+        }
     }
 
     private static string KernelReason(BtrfsException refused, MountedFileSystem? mount) =>

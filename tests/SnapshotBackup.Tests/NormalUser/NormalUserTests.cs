@@ -141,6 +141,7 @@ public class NormalUserTests : VolumeTest
         Assert.That(destroy.ExitCode, Is.Zero, destroy.ToString());
         Assert.That(Directory.Exists(Backups), Is.False, "every backup, .sync (writable) and the directory are gone: " + destroy);
         Assert.That(destroy.Error, Does.Contain($"deleted {Path.Combine(Backups, ".sync")} through sudo"));
+        Assert.That(Count(destroy.Error, "deleting through sudo"), Is.EqualTo(1), "said once for the snapshots and .sync: " + destroy.Error);
     }
 
     [Test]

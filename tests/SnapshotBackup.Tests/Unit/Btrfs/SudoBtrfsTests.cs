@@ -27,6 +27,7 @@ public class SudoBtrfsTests
     private Func<ExternalCommand, ProcessResult> _sudo = null!;
     private MountedFileSystem? _mount;
     private RecordingLogger _logger = null!;
+    private Runs.FakeClock _clock = null!;
 
     [SetUp]
     public void SetUp()
@@ -46,6 +47,7 @@ public class SudoBtrfsTests
         };
         _mount = new MountedFileSystem("/mnt", "btrfs", ["rw", "relatime", "space_cache=v2", "subvolid=5"]);
         _logger = new RecordingLogger();
+        _clock = new Runs.FakeClock(new DateTimeOffset(2026, 6, 15, 12, 0, 0, TimeSpan.Zero));
     }
 
     private void KernelRefuses(int errno)
@@ -65,6 +67,7 @@ public class SudoBtrfsTests
             return _sudo(c);
         },
         _ => _mount,
+        _clock,
         _logger);
 
     private List<string> Said(LogLevel level) => _logger.Lines.Where(l => l.Level == level).Select(l => l.Text).ToList();
@@ -108,13 +111,18 @@ public class SudoBtrfsTests
     }
 
     [Test]
-    public void A_batch_says_once_why_it_uses_sudo_and_logs_each_deletion()
+    public void A_run_says_once_why_it_uses_sudo_and_logs_each_deletion()
     {
-        using (var dir = Btrfs().OpenDirectory(Volume))
+        // A destroy: the snapshots through one open directory, then .sync by itself.
+        _present.Add(".sync");
+        var btrfs = Btrfs();
+        using (var dir = btrfs.OpenDirectory(Volume))
         {
             dir.DeleteSubvolume(First);
+            _clock.Advance(TimeSpan.FromSeconds(30));
             dir.DeleteSubvolume(Second);
         }
+        btrfs.DeleteSubvolume(Volume, ".sync");
 
         var info = Said(LogLevel.Information);
         Assert.That(info.Count(l => l.Contains("may not delete", StringComparison.Ordinal)), Is.EqualTo(1), string.Join("\n", info));
@@ -122,7 +130,20 @@ public class SudoBtrfsTests
             Does.Contain("user foo").And.Contain("sudo -n /usr/bin/btrfs subvolume delete").And.Contain("/mnt is mounted without user_subvol_rm_allowed"));
         Assert.That(info, Does.Contain($"deleted {Volume}/{First} through sudo"));
         Assert.That(info, Does.Contain($"deleted {Volume}/{Second} through sudo"));
-        Assert.That(_sudoRuns, Has.Count.EqualTo(2));
+        Assert.That(info, Does.Contain($"deleted {Volume}/.sync through sudo"));
+        Assert.That(_sudoRuns, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void The_long_lived_daemon_says_why_again_in_a_later_run()
+    {
+        var btrfs = Btrfs();
+        btrfs.DeleteSubvolume(Volume, First);
+        _clock.Advance(SudoBtrfs.QuietPeriod + TimeSpan.FromSeconds(1));
+
+        btrfs.DeleteSubvolume(Volume, Second);
+
+        Assert.That(Said(LogLevel.Information).Count(l => l.Contains("may not delete", StringComparison.Ordinal)), Is.EqualTo(2));
     }
 
     [Test]
