@@ -17,6 +17,7 @@ public class NormalUserTests : VolumeTest
     private const string Btrfs = "/usr/bin/btrfs";
 
     private UserAccount _user = null!;
+    private string DropInName => "sbtest-" + _user.Name;
     private string _home = null!;
     private int _change;
 
@@ -39,6 +40,7 @@ public class NormalUserTests : VolumeTest
         {
             Assert.Ignore($"btrfs is not {Btrfs}, the path the original's sudoers lines name");
         }
+        SudoersDropIn.RemoveStale(DropInName); // "without the lines" must mean without them
         Shell.Check("chmod", "755", Loop.Root); // mkdtemp made it 0700; the user must get through
         _home = Path.Combine(Loop.Root, "home");
         Directory.CreateDirectory(_home);
@@ -49,6 +51,16 @@ public class NormalUserTests : VolumeTest
         NormalUserAccount.Chown(_user, Path.Combine(Loop.Mount, "backups")); // the user's own directory on the volume
         WriteUserConfig(string.Empty);
         Assert.That(Mounted().Split(','), Does.Not.Contain("user_subvol_rm_allowed"), "mounted as a distribution would by default");
+    }
+
+    /// <summary>sudo's per-user timestamp record (made even for NOPASSWD commands) goes with the test.</summary>
+    [TearDown]
+    public void RemoveSudoRecord()
+    {
+        if (_user is not null)
+        {
+            File.Delete(Path.Combine("/run/sudo/ts", _user.Name));
+        }
     }
 
     private void WriteUserConfig(string extra)
@@ -118,7 +130,7 @@ public class NormalUserTests : VolumeTest
     [Test]
     public void With_the_two_sudoers_lines_a_normal_user_backs_up_lists_and_prunes_through_sudo_and_destroys()
     {
-        using var sudoers = SudoersDropIn.Install("sbtest-" + _user.Name, SudoersLines);
+        using var sudoers = SudoersDropIn.Install(DropInName, SudoersLines);
         var (kept, candidates) = BackUpFourTimes();
 
         var prune = AsUser("prune", "data1", "--yes");

@@ -38,6 +38,9 @@ public sealed class SudoersDropIn : IDisposable
         return dropIn;
     }
 
+    /// <summary>Removes a drop-in of that name left by a test run that was killed before it could clean up.</summary>
+    public static void RemoveStale(string name) => new SudoersDropIn(System.IO.Path.Combine(Directory, name)).Dispose();
+
     public void Dispose()
     {
         File.Delete(Path + ".tmp");
