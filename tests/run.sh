@@ -8,8 +8,9 @@ need=()
 # systemd: systemd-stdio-bridge for the notification tests; systemd-container and debootstrap: the end-to-end test
 # of the .deb under systemd (Systemd/nspawn-e2e.sh); gcc, libc6-dev, zlib1g-dev: linking the NativeAOT CLI;
 # python3: the differential test against configparser; python3-dateparser: the one against dateparser (durations);
-# tzdata: the daylight-saving tests (Europe/Berlin, America/New_York).
-for pkg in rsync python3 python3-dateparser tzdata btrfs-progs dbus systemd util-linux openssh-server openssh-client acl attr systemd-container debootstrap gcc libc6-dev zlib1g-dev; do
+# tzdata: the daylight-saving tests (Europe/Berlin, America/New_York); sudo: a normal user's deletions through the
+# original's sudoers lines.
+for pkg in rsync python3 python3-dateparser tzdata btrfs-progs dbus systemd util-linux openssh-server openssh-client acl attr systemd-container debootstrap gcc libc6-dev zlib1g-dev sudo; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -96,7 +96,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     /// </summary>
     private async Task<int> StatusAsync()
     {
-        var file = new StateFile(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable));
+        var file = new StateFile(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable));
         DaemonState? state = null;
         StateFileException? stateError = null;
         try
@@ -138,7 +138,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     private async Task<int> BackupAsync(BackupEngine engine, BackupConfig config, CancellationToken cancellationToken)
     {
         var showProgress = arguments.Progress && Terminal.IsTerminal(2);
-        var recorder = new CommandRunRecorder(arguments.StateFile ?? StateFile.Locate(Environment.GetEnvironmentVariable));
+        var recorder = new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable));
         var runs = new BackupRunService(engine, Notifier, recorder, Time, logger);
         var result = await runs.RunAsync(config, new BackupRequest
         {
@@ -202,7 +202,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         var outcome = decay
             ? engine.Decay(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"))
             : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"));
-        return Report(outcome);
+        Report(outcome);
+        return ReportFailure(outcome) ?? ExitCodes.Ok;
     }
 
     private int Destroy(BackupEngine engine, BackupConfig config)
@@ -219,7 +220,18 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             return ExitCodes.Ok;
         }
         Report(outcome);
-        return outcome.Skipped.Count > 0 && outcome.Declined.Count == 0 ? ExitCodes.Failed : ExitCodes.Ok;
+        return ReportFailure(outcome) ?? (outcome.Skipped.Count > 0 && outcome.Declined.Count == 0 ? ExitCodes.Failed : ExitCodes.Ok);
+    }
+
+    /// <summary>A failed deletion: its message (what failed, what to do) as an error, exit 1; null when none failed.</summary>
+    private int? ReportFailure(DeleteOutcome outcome)
+    {
+        if (outcome.Failure is not { } failure)
+        {
+            return null;
+        }
+        logger.LogError("{Message}", MessageText.Abbreviate(failure));
+        return ExitCodes.Failed;
     }
 
     private int Clean(BackupEngine engine, BackupConfig config)

@@ -21,7 +21,7 @@ public static class CliCommandLine
         ("--checksum", [], null, "compare files by checksum, not size and time"),
         ("--source", [], "PATH", "back up PATH instead of the configured source"),
         ("--dry-run", ["-n"], null, "change nothing: say what would be created, changed or deleted"),
-        ("--state-file", [], "F", "the daemon's state file (default $STATE_DIRECTORY/state.json, else /var/lib/snapshotbackup/state.json); for backup, its last success counts for silent_fail_threshold when the volume cannot be read"),
+        ("--state-file", [], "F", "the daemon's state file (default $STATE_DIRECTORY/state.json, else /var/lib/snapshotbackup/state.json; for a normal user ~/.local/state/snapshotbackup/state.json when it exists); for backup, its last success counts for silent_fail_threshold when the volume cannot be read"),
         ("--json", [], null, "JSON output"),
     ];
 

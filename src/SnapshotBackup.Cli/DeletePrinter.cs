@@ -47,6 +47,7 @@ public static class DeletePrinter
             json.WriteEndArray();
             WriteNames(json, "declined", outcome.Declined);
             WriteNames(json, "skipped", outcome.Skipped);
+            WriteNames(json, "failed", outcome.Failed);
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";

@@ -25,7 +25,7 @@ internal sealed record DaemonArguments
 
     private static readonly Option<string> StateFileOption = new("--state-file")
     {
-        Description = "where to keep the state (default $STATE_DIRECTORY/state.json, else /var/lib/snapshotbackup/state.json)",
+        Description = "where to keep the state (default $STATE_DIRECTORY/state.json, else /var/lib/snapshotbackup/state.json for root, ~/.local/state/snapshotbackup/state.json for a normal user)",
         HelpName = "F",
     };
 

@@ -23,6 +23,7 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
     private const nuint IocSubvolCreate = 0x5000940E;
     private const nuint IocSnapDestroy = 0x5000940F;
     private const nuint IocSubvolGetFlags = 0x80089419;
+    private const nuint IocSubvolSetFlags = 0x4008941A;
     private const nuint IocFsInfo = 0x8400941F;
 
     public static BtrfsManager Instance { get; } = new();
@@ -114,7 +115,56 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
         var args = stackalloc byte[VolArgsSize];
         new Span<byte>(args, VolArgsSize).Clear();
         WriteName(args + VolArgsNameOffset, VolArgsSize - VolArgsNameOffset - 1, name);
-        Check(LibC.Ioctl(dirFd, IocSnapDestroy, args), $"delete subvolume {Path.Combine(directory, name)}");
+        if (LibC.Ioctl(dirFd, IocSnapDestroy, args) == 0)
+        {
+            return;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == LibC.EROFS && DeleteReadOnlyAsOwner(dirFd, name, args, ref errno))
+        {
+            return;
+        }
+        Fail(errno, $"delete subvolume {Path.Combine(directory, name)}");
+    }
+
+    /// <summary>
+    /// A user without CAP_SYS_ADMIN may delete a subvolume only on a filesystem mounted with
+    /// <c>user_subvol_rm_allowed</c> and only when its top directory is writable to them, which a read-only snapshot's
+    /// never is (EROFS). Its owner may clear the read-only flag (SUBVOL_SETFLAGS), so: clear it, delete, and set it
+    /// again when the deletion still fails, so that a snapshot is never left writable. True when deleted; otherwise
+    /// <paramref name="errno"/> is the reason.
+    /// </summary>
+    private static bool DeleteReadOnlyAsOwner(int dirFd, string name, byte* args, ref int errno)
+    {
+        var fd = LibC.OpenAt(dirFd, name, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return false;
+        }
+        try
+        {
+            ulong flags = 0;
+            if (LibC.Ioctl(fd, IocSubvolGetFlags, &flags) != 0 || (flags & SubvolReadOnly) == 0)
+            {
+                return false;
+            }
+            var writable = flags & ~SubvolReadOnly;
+            if (LibC.Ioctl(fd, IocSubvolSetFlags, &writable) != 0)
+            {
+                return false; // not its owner: still EROFS, the kernel's first answer
+            }
+            if (LibC.Ioctl(dirFd, IocSnapDestroy, args) == 0)
+            {
+                return true;
+            }
+            errno = Marshal.GetLastPInvokeError();
+            LibC.Ioctl(fd, IocSubvolSetFlags, &flags);
+            return false;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
     }
 
     /// <summary>The filesystem's UUID (the same for every subvolume of it), or null when not btrfs or unreadable.</summary>
@@ -173,16 +223,21 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
     {
         if (result < 0)
         {
-            var errno = Marshal.GetLastPInvokeError();
-            var hint = errno switch
-            {
-                LibC.EPERM or LibC.EACCES => " (btrfs subvolume operations need root)",
-                LibC.ENOTTY => " (not a btrfs filesystem?)",
-                LibC.ENOSPC => " (the backup volume is full)",
-                _ => string.Empty,
-            };
-            throw new BtrfsException($"cannot {what}: {LibC.ErrorText(errno)}{hint}", errno);
+            Fail(Marshal.GetLastPInvokeError(), what);
         }
+    }
+
+    private static void Fail(int errno, string what)
+    {
+        var hint = errno switch
+        {
+            LibC.EPERM or LibC.EACCES when LibC.GetEUid() != 0 =>
+                " (not running as root: the backups directory and .sync must belong to this user)",
+            LibC.ENOTTY => " (not a btrfs filesystem?)",
+            LibC.ENOSPC => " (the backup volume is full)",
+            _ => string.Empty,
+        };
+        throw new BtrfsException($"cannot {what}: {LibC.ErrorText(errno)}{hint}", errno);
     }
 
     private readonly struct DirectoryHandle(int fd) : IDisposable

@@ -5,4 +5,10 @@ public sealed record DeleteOutcome(IReadOnlyList<string> Deleted, IReadOnlyList<
 {
     /// <summary>A dry run's plan: each entry that would be deleted, with the reason. Empty for a real run.</summary>
     public IReadOnlyList<PlannedDeletion> WouldDelete { get; init; } = [];
+
+    /// <summary>The backups whose deletion failed, each as <c>name (reason)</c>.</summary>
+    public IReadOnlyList<string> Failed { get; init; } = [];
+
+    /// <summary>When a deletion failed: what failed and what to do. The commands exit 1 with it.</summary>
+    public string? Failure { get; init; }
 }

@@ -51,7 +51,10 @@ public sealed class VolumeMaintenance(EngineEnvironment environment, ILogger log
         return ListingReport.Evaluate(config, listing, environment.Time);
     }
 
-    /// <summary>Deletes every backup, <c>.sync</c>, the lock file and the directory; other entries are left and reported.</summary>
+    /// <summary>
+    /// Deletes every backup, <c>.sync</c>, the lock file and the directory; other entries are left and reported. When a
+    /// backup cannot be deleted, <c>.sync</c> and the directory stay (see <see cref="DeleteOutcome.Failure"/>).
+    /// </summary>
     public DeleteOutcome Destroy(BackupConfig config, Func<IReadOnlyList<string>, bool> confirmAll)
     {
         var volume = environment.AvailableVolumeOf(config);
@@ -66,8 +69,12 @@ public sealed class VolumeMaintenance(EngineEnvironment environment, ILogger log
                 return new DeleteOutcome([], names, []);
             }
             outcome = _deleter.DeleteSnapshots(volume, names.Select(n => (n, (Func<bool>)(() => true))));
-            CleanLocked(volume);
             outcome = outcome with { Skipped = [.. outcome.Skipped, .. listing.Skipped] };
+            if (outcome.Failure is not null)
+            {
+                return outcome; // .sync, the lock file and the directory stay: the volume is still whole for the next try
+            }
+            CleanLocked(volume);
             environment.FileSystem.DeleteFile(Path.Combine(volume.Path, VolumeLock.FileName));
         }
         RemoveIfEmpty(volume);

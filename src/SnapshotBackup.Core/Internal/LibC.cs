@@ -31,6 +31,7 @@ internal static unsafe partial class LibC
     public const int ELOOP = 40;
     public const int ENOTTY = 25;
     public const int ERANGE = 34;
+    public const int EROFS = 30;
 
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
@@ -86,6 +87,34 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEUid();
+
+    /// <summary>The real user id: whom sudo asks the sudoers about.</summary>
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    public static partial uint GetUid();
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint RealPathNative(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
+
+    /// <summary>realpath(3): the absolute path with every symlink, <c>.</c> and <c>..</c> resolved, or null when it fails.</summary>
+    public static string? RealPath(string path)
+    {
+        var resolved = RealPathNative(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
 
     /// <summary>struct passwd.</summary>
     [StructLayout(LayoutKind.Sequential)]

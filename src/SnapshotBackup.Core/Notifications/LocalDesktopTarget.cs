@@ -49,6 +49,11 @@ public sealed class LocalDesktopTarget(ILogger logger, ProcessRunner runner, str
                 failed.Add(new NotificationResult(target, false, "no such user"));
                 continue;
             }
+            if (LibC.GetEUid() is var euid && euid != 0 && euid != account.Uid)
+            {
+                failed.Add(new NotificationResult(account.Name, false, "only root can notify another user's desktop (this runs as a normal user)"));
+                continue;
+            }
             var runtime = RuntimeDirectory(account.Uid);
             var bus = Path.Combine(runtime, "bus");
             if (!File.Exists(bus))
@@ -95,7 +100,10 @@ public sealed class LocalDesktopTarget(ILogger logger, ProcessRunner runner, str
         {
             logger.LogDebug("no local desktop notification through logind: notify_user is not set and nobody has an active graphical session");
         }
-        return sessions.GroupBy(s => s.Uid).Select(g => (g.First().UserName, UserAccount.Find(g.Key))).ToList();
+        // A normal user can reach no session bus but their own.
+        var euid = LibC.GetEUid();
+        return sessions.Where(s => euid == 0 || s.Uid == euid)
+            .GroupBy(s => s.Uid).Select(g => (g.First().UserName, UserAccount.Find(g.Key))).ToList();
     }
 
     /// <summary>

@@ -69,7 +69,13 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
     {
         try
         {
-            return engine.DeleteCandidates(config, backup, decay).Deleted;
+            var outcome = engine.DeleteCandidates(config, backup, decay);
+            if (outcome.Failure is { } failure)
+            {
+                logger.LogError("{What} {Backup} failed: {Reason}", decay ? "autodecay" : "autoprune", config.Name, failure);
+                error ??= new OperationFailedException(failure);
+            }
+            return outcome.Deleted;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

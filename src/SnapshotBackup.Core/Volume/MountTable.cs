@@ -31,6 +31,42 @@ public sealed class MountTable(string fstab = "/etc/fstab", string mountInfo = "
         return mounted.Any(m => m.Length > deepestConfigured.Length && Covers(m, target)) ? null : deepestConfigured;
     }
 
+    /// <summary>
+    /// The mount that holds <paramref name="path"/> (the deepest mount point above it, by its absolute path), with its
+    /// options from <c>/proc/self/mountinfo</c>; null when the table cannot be read.
+    /// </summary>
+    public MountedFileSystem? MountOf(string path)
+    {
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(mountInfo);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        MountedFileSystem? deepest = null;
+        foreach (var line in lines)
+        {
+            // id parent major:minor root mount-point options [optional fields...] - type source super-options
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var separator = Array.IndexOf(fields, "-");
+            if (fields.Length < 6 || separator < 6 || separator + 1 >= fields.Length)
+            {
+                continue;
+            }
+            var mountPoint = Path.TrimEndingDirectorySeparator(Unescape(fields[4]));
+            if ((mountPoint == "/" || Covers(mountPoint, target)) && (deepest is null || mountPoint.Length >= deepest.MountPoint.Length))
+            {
+                var options = fields[5].Split(',').Concat(separator + 3 < fields.Length ? fields[separator + 3].Split(',') : []).ToList();
+                deepest = new MountedFileSystem(mountPoint, fields[separator + 1], options);
+            }
+        }
+        return deepest;
+    }
+
     private static bool Covers(string mountPoint, string path) =>
         path == mountPoint || path.StartsWith(mountPoint + "/", StringComparison.Ordinal);
 

@@ -60,4 +60,29 @@ public class MountTableTests
     [Test]
     public void Unreadable_tables_change_nothing() =>
         Assert.That(new MountTable(Path.Combine(_dir, "none"), Path.Combine(_dir, "none2")).UnmountedMountPoint("/mnt/usb"), Is.Null);
+
+    [Test]
+    public void The_mount_holding_a_path_is_the_deepest_with_its_per_mount_and_superblock_options()
+    {
+        var mountInfo = Path.Combine(_dir, "mountinfo");
+        File.WriteAllLines(mountInfo,
+        [
+            "22 1 0:21 / / rw,relatime shared:1 - ext4 /dev/sda1 rw",
+            "30 22 0:40 / /mnt rw,relatime shared:5 - btrfs /dev/loop0 rw,space_cache=v2,user_subvol_rm_allowed,subvolid=5,subvol=/",
+            @"31 22 0:41 / /mnt/my\040disk rw,noatime - btrfs /dev/loop1 rw,subvolid=5,subvol=/",
+        ]);
+        var table = new MountTable(Path.Combine(_dir, "fstab"), mountInfo);
+
+        var mnt = table.MountOf("/mnt/backups/data1")!;
+        Assert.That(mnt.MountPoint, Is.EqualTo("/mnt"));
+        Assert.That(mnt.FileSystemType, Is.EqualTo("btrfs"));
+        Assert.That(mnt.HasOption("user_subvol_rm_allowed"), Is.True, "a superblock option");
+        Assert.That(mnt.HasOption("relatime"), Is.True, "a per-mount option");
+
+        var disk = table.MountOf("/mnt/my disk/backups")!;
+        Assert.That(disk.MountPoint, Is.EqualTo("/mnt/my disk"));
+        Assert.That(disk.HasOption("user_subvol_rm_allowed"), Is.False);
+        Assert.That(table.MountOf("/srv/backups")!.MountPoint, Is.EqualTo("/"));
+        Assert.That(table.MountOf("/mntx")!.MountPoint, Is.EqualTo("/"), "a prefix of the name is not a parent");
+    }
 }

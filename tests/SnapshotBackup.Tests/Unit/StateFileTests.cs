@@ -47,6 +47,31 @@ public class StateFileTests
     }
 
     [Test]
+    public void A_normal_user_keeps_the_state_under_xdg_state_home_or_local_state_and_root_under_var_lib()
+    {
+        static Func<string, string?> Env(params (string Name, string Value)[] vars) => n => vars.FirstOrDefault(v => v.Name == n).Value;
+
+        Assert.That(StateFile.Locate(Env(("HOME", "/home/foo")), root: false), Is.EqualTo("/home/foo/.local/state/snapshotbackup/state.json"));
+        Assert.That(StateFile.Locate(Env(("HOME", "/home/foo"), ("XDG_STATE_HOME", "/home/foo/st")), root: false),
+            Is.EqualTo("/home/foo/st/snapshotbackup/state.json"));
+        Assert.That(StateFile.Locate(Env(("HOME", "/home/foo"), ("STATE_DIRECTORY", "/home/foo/.local/state/snapshotbackup")), root: false),
+            Is.EqualTo("/home/foo/.local/state/snapshotbackup/state.json"), "a systemd user unit's StateDirectory= wins");
+        Assert.That(StateFile.Locate(Env(("HOME", "/root")), root: true), Is.EqualTo(StateFile.DefaultPath));
+    }
+
+    [Test]
+    public void A_normal_user_without_a_state_of_their_own_reads_the_system_daemons()
+    {
+        static Func<string, string?> Env(string home) => n => n == "HOME" ? home : null;
+        const string own = "/home/foo/.local/state/snapshotbackup/state.json";
+
+        Assert.That(StateFile.LocateToRead(Env("/home/foo"), root: false, p => p == own || p == StateFile.DefaultPath), Is.EqualTo(own));
+        Assert.That(StateFile.LocateToRead(Env("/home/foo"), root: false, p => p == StateFile.DefaultPath), Is.EqualTo(StateFile.DefaultPath));
+        Assert.That(StateFile.LocateToRead(Env("/home/foo"), root: false, _ => false), Is.EqualTo(own), "neither: the user's own is named");
+        Assert.That(StateFile.LocateToRead(Env("/root"), root: true, _ => true), Is.EqualTo(StateFile.DefaultPath));
+    }
+
+    [Test]
     public void Status_json_reports_each_section_and_that_the_daemon_is_not_running()
     {
         var state = new DaemonState

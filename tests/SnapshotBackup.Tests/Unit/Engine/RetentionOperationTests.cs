@@ -127,7 +127,7 @@ public class RetentionOperationTests
     }
 
     [Test]
-    public void A_failed_deletion_is_reported_as_skipped_and_the_others_still_go()
+    public void A_failed_deletion_is_reported_as_failed_with_its_reason_and_the_others_still_go()
     {
         var (candidates, _) = AddMixedBackups();
         _volume.Directory.Setup(d => d.DeleteSubvolume(candidates[0])).Throws(new BtrfsException("cannot delete subvolume: Device or resource busy"));
@@ -135,7 +135,42 @@ public class RetentionOperationTests
         var outcome = _retention.Prune(_volume.Config, _ => true);
 
         Assert.That(outcome.Deleted, Is.EqualTo(new[] { candidates[1] }));
-        Assert.That(outcome.Skipped, Is.EqualTo(new[] { $"{candidates[0]} (cannot delete subvolume: Device or resource busy)" }));
+        Assert.That(outcome.Failed, Is.EqualTo(new[] { $"{candidates[0]} (cannot delete subvolume: Device or resource busy)" }));
+        Assert.That(outcome.Skipped, Is.Empty);
+        Assert.That(outcome.Failure, Is.EqualTo($"could not delete {candidates[0]} (cannot delete subvolume: Device or resource busy)"));
+    }
+
+    [Test]
+    public void A_deletion_the_user_is_not_allowed_stops_the_prune_before_the_next_is_asked_about_or_tried()
+    {
+        var (candidates, kept) = AddMixedBackups();
+        _volume.Directory.Setup(d => d.DeleteSubvolume(It.IsAny<string>()))
+            .Throws(new SubvolumeDeletionDeniedException("cannot delete it: user foo may not ... these two sudoers lines", "/x"));
+        var asked = new List<string>();
+
+        var outcome = _retention.Prune(_volume.Config, e =>
+        {
+            asked.Add(e.Name);
+            return true;
+        });
+
+        Assert.That(asked, Has.Count.EqualTo(1), "one refusal says it all: no more questions, no more sudo attempts");
+        Assert.That(outcome.Deleted, Is.Empty);
+        Assert.That(outcome.Failed, Is.EqualTo(new[] { $"{asked[0]} (not permitted)" }));
+        Assert.That(outcome.Failure, Does.StartWith("cannot delete it: user foo may not").And.EndWith("\n1 more backups to delete were not tried."));
+        _volume.Directory.Verify(d => d.DeleteSubvolume(It.IsAny<string>()), Times.Once);
+        Assert.That(_volume.Snapshots(), Is.EquivalentTo(kept.Concat(candidates)));
+    }
+
+    [Test]
+    public void A_prune_without_failures_has_no_failure()
+    {
+        AddMixedBackups();
+
+        var outcome = _retention.Prune(_volume.Config, _ => true);
+
+        Assert.That(outcome.Failed, Is.Empty);
+        Assert.That(outcome.Failure, Is.Null);
     }
 
     [TestCase(false)]

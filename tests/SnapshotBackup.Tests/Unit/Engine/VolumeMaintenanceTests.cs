@@ -118,6 +118,24 @@ public class VolumeMaintenanceTests
     }
 
     [Test]
+    public void A_destroy_whose_deletions_are_not_permitted_keeps_sync_the_lock_file_and_the_directory()
+    {
+        AddBackup(10);
+        AddBackup(14);
+        _volume.Entries[BackupVolume.SyncName] = SubvolumeKind.WritableSubvolume;
+        _volume.Directory.Setup(d => d.DeleteSubvolume(It.IsAny<string>()))
+            .Throws(new SubvolumeDeletionDeniedException("cannot delete it: user foo may not", "/x"));
+
+        var outcome = _maintenance.Destroy(_volume.Config, _ => true);
+
+        Assert.That(outcome.Failure, Does.StartWith("cannot delete it: user foo may not"));
+        Assert.That(outcome.Deleted, Is.Empty);
+        _volume.Btrfs.Verify(b => b.DeleteSubvolume(It.IsAny<string>(), It.IsAny<string>()), Times.Never);
+        _volume.Files.Verify(f => f.DeleteFile(It.IsAny<string>()), Times.Never);
+        _volume.Files.Verify(f => f.DeleteDirectory(It.IsAny<string>()), Times.Never);
+    }
+
+    [Test]
     public void A_declined_destroy_deletes_nothing()
     {
         var backups = new[] { AddBackup(10), AddBackup(14) };

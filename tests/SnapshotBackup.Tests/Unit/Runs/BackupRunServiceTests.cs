@@ -118,6 +118,24 @@ public class BackupRunServiceTests
     }
 
     [Test]
+    public async Task A_deletion_autoprune_could_not_do_is_the_runs_retention_error_with_its_message()
+    {
+        _engine.Setup(e => e.DeleteCandidates(Config, _step, false)).Returns(new DeleteOutcome([], [], [])
+        {
+            Failed = ["2026-02-27T10:00:00+00:00 (not permitted)"],
+            Failure = "cannot delete /backups/2026-02-27T10:00:00+00:00: user foo may not ...",
+        });
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded), "the snapshot is taken");
+        Assert.That(result.RetentionError, Is.InstanceOf<OperationFailedException>());
+        Assert.That(result.RetentionError!.Message, Does.StartWith("cannot delete /backups/2026-02-27T10:00:00+00:00: user foo may not"));
+        Assert.That(result.Pruned, Is.Empty);
+        Assert.That(result.Decayed, Is.EqualTo(new[] { "2024-01-01T00:00:00+00:00" }));
+    }
+
+    [Test]
     public async Task A_source_that_is_unavailable_skips_the_run_and_is_notified_once_the_last_success_is_older_than_the_threshold()
     {
         BackupThrows(new SourceUnavailableException("source /src does not exist"));
