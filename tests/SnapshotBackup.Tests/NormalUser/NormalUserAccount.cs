@@ -1,6 +1,6 @@
-using System.Globalization;
 using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Tests.Fixtures;
+using SnapshotBackup.Tests.Notifications;
 
 namespace SnapshotBackup.Tests.NormalUser;
 
@@ -9,25 +9,11 @@ public static class NormalUserAccount
 {
     public const string Name = "sbsudo";
 
-    public static UserAccount Ensure()
-    {
-        if (Environment.UserName != "root")
-        {
-            Assert.Ignore("the normal-user tests run as root (they mount, write sudoers and start processes as another user)");
-        }
-        if (UserAccount.Find(Name) is { } existing)
-        {
-            return existing;
-        }
-        Shell.Check("useradd", "--no-create-home", "--shell", "/bin/sh", Name);
-        return UserAccount.Find(Name) ?? throw new InvalidOperationException("useradd did not create " + Name);
-    }
+    public static UserAccount Ensure() =>
+        TestUser.Ensure(Name, createHome: false, "the normal-user tests run as root (they mount, write sudoers and start processes as another user)");
 
     /// <summary>setpriv arguments that run the rest of the command line as <paramref name="user"/>.</summary>
-    public static string[] AsUser(UserAccount user) =>
-        ["--reuid", user.Uid.ToString(CultureInfo.InvariantCulture),
-         "--regid", user.Gid.ToString(CultureInfo.InvariantCulture),
-         "--init-groups", "--"];
+    public static string[] AsUser(UserAccount user) => TestUser.AsUser(user);
 
     public static void Chown(UserAccount user, string path) =>
         Shell.Check("chown", "-R", $"{user.Uid}:{user.Gid}", path);
