@@ -92,8 +92,9 @@ engine_down() {
       kill -KILL "$engine_pid"
       status=1
     fi
+    local alive=
     for _ in $(seq 20); do
-      local alive=
+      alive=
       for p in $children; do kill -0 "$p" 2>/dev/null && alive="$alive $p"; done
       [ -z "$alive" ] && break
       sleep 0.5

@@ -118,7 +118,11 @@ docker image prune -f --filter label=snapshotbackup.test >/dev/null 2>&1
 echo "container: image built in $((SECONDS - start)) s"
 
 start=$SECONDS
-echo "container: docker run$(printf " %q" "${flags[@]}") $image"
+shown=
+for arg in "${flags[@]}"; do
+  if [[ "$arg" =~ [^A-Za-z0-9_./:=,@+-] ]]; then shown+=" '$arg'"; else shown+=" $arg"; fi
+done
+echo "container: docker run$shown $image"
 docker run -d --name "$name" "${flags[@]}" "$image" >/dev/null || { echo "container: docker run failed"; exit 1; }
 pid=$(docker inspect -f '{{.State.Pid}}' "$name")
 container_devices=$(awk '$5 == "/tmp" || $5 == "/var/tmp" { print $3 }' "/proc/$pid/mountinfo" 2>/dev/null | tr '\n' ' ')
