@@ -53,7 +53,9 @@ mounts_before=$(test_mounts)
 processes_before=$(test_processes)
 
 log=$(mktemp)
-dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
+# Default dispositions for the signals a launcher may have ignored (nohup: SIGHUP; `cmd &` in a script: SIGINT,
+# SIGQUIT): the daemons the tests start inherit ignored signals, and the reload and stop tests then fail.
+env --default-signal=HUP,INT,QUIT dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Leftovers are defects: a test run must leave no mounts or processes behind (those that were there before the run,
