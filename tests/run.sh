@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need (as root, Debian), builds, runs every test.
-# Prints a closing line "tests: N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+#
+#   tests/run.sh               the suite on this machine
+#   tests/run.sh --container   then the suite again inside Dockerfile.test's container (tests/container/run.sh)
+#
+# Prints a closing line "tests: N passed, N failed, N skipped" (with --container, of both runs), and just before it a
+# line "container: ..." saying whether the container run happened. Exit status 0 only when nothing failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+container=0
+for arg in "$@"; do
+  case "$arg" in
+    --container) container=1 ;;
+    *) echo "usage: tests/run.sh [--container]"; exit 2 ;;
+  esac
+done
+
+# The packages: tests/packages.txt, which Dockerfile.test installs too.
 need=()
-# systemd: systemd-stdio-bridge for the notification tests; systemd-container and debootstrap: the end-to-end test
-# of the .deb under systemd (Systemd/nspawn-e2e.sh); gcc, libc6-dev, zlib1g-dev: linking the NativeAOT CLI;
-# python3: the differential test against configparser; python3-dateparser: the one against dateparser (durations);
-# tzdata: the daylight-saving tests (Europe/Berlin, America/New_York); sudo: a normal user's deletions through the
-# original's sudoers lines.
-for pkg in rsync python3 python3-dateparser tzdata btrfs-progs dbus systemd util-linux openssh-server openssh-client acl attr systemd-container debootstrap gcc libc6-dev zlib1g-dev sudo; do
+for pkg in $(sed 's/#.*//' tests/packages.txt); do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -27,7 +36,7 @@ if [ -z "${SNAPSHOTBACKUP_TEST_COPY:-}" ] && ! setpriv --reuid=nobody --regid=no
   scratch=$(mktemp -d /var/tmp/snapshotbackup-test.XXXXXX) && chmod 755 "$scratch" || { echo "tests: 0 passed, 1 failed, 0 skipped"; exit 1; }
   echo "$PWD is not reachable by unprivileged users; testing a copy in $scratch/repo"
   mkdir "$scratch/repo" && tar --exclude=./artifacts --exclude='*/bin' --exclude='*/obj' -cf - . | tar -xf - -C "$scratch/repo"
-  SNAPSHOTBACKUP_TEST_COPY=1 bash "$scratch/repo/tests/run.sh"
+  SNAPSHOTBACKUP_TEST_COPY=1 bash "$scratch/repo/tests/run.sh" "$@"
   status=$?
   rm -rf "$scratch"
   exit "$status"
@@ -44,7 +53,9 @@ mounts_before=$(test_mounts)
 processes_before=$(test_processes)
 
 log=$(mktemp)
-dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
+# Default dispositions for the signals a launcher may have ignored (nohup: SIGHUP; `cmd &` in a script: SIGINT,
+# SIGQUIT): the daemons the tests start inherit ignored signals, and the reload and stop tests then fail.
+env --default-signal=HUP,INT,QUIT dotnet test SnapshotBackup.Daemon.sln --nologo -c Debug --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # Leftovers are defects: a test run must leave no mounts or processes behind (those that were there before the run,
@@ -78,5 +89,24 @@ read -r passed failed skipped < <(awk '
   END { if (p + f + s == 0) { p = p2; f = f2; s = s2 } print p + 0, f + 0, s + 0 }' "$log")
 rm -f "$log"
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+if [ "$container" = 1 ]; then
+  log=$(mktemp)
+  bash tests/container/run.sh 2>&1 | tee "$log"
+  container_status=${PIPESTATUS[0]}
+  read -r cpassed cfailed cskipped < <(sed -n 's/^tests: \([0-9]*\) passed, \([0-9]*\) failed, \([0-9]*\) skipped$/\1 \2 \3/p' "$log" | tail -1)
+  rm -f "$log"
+  cpassed=${cpassed:-0} cfailed=${cfailed:-0} cskipped=${cskipped:-0}
+  if [ "$container_status" -ne 0 ]; then
+    [ "$cfailed" -eq 0 ] && cfailed=1
+    status=1
+  fi
+  echo "container: $cpassed passed, $cfailed failed, $cskipped skipped (inside Dockerfile.test; the closing line adds them)"
+  passed=$((passed + cpassed)) failed=$((failed + cfailed)) skipped=$((skipped + cskipped))
+elif [ -n "${SNAPSHOTBACKUP_IN_CONTAINER:-}" ]; then
+  echo "container: this run is the one inside Dockerfile.test's container"
+else
+  echo "container: not run (bash tests/run.sh --container also runs the suite inside Dockerfile.test)"
+fi
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

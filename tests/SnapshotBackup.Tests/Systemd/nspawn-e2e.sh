@@ -9,6 +9,8 @@
 # /var/cache/snapshotbackup-tests)/rootfs-bookworm and never written to: each run boots an overlay of it. Everything
 # else (container, overlay, loopback btrfs, temp dir) is removed on exit, also on failure or SIGTERM.
 set -uo pipefail
+# (So no `echo "$x" | grep -q` in a condition: grep -q may exit before echo has written everything, and echo's
+# EPIPE then fails the pipeline; grep reads a here-string instead.)
 
 deb=${1:?usage: nspawn-e2e.sh DEB}
 cache_dir=${SNAPSHOTBACKUP_TEST_CACHE:-/var/cache/snapshotbackup-tests}
@@ -247,7 +249,7 @@ else
   abort "systemctl enable --now snapshotbackupd"
 fi
 status=$(inside systemctl status --no-pager --lines=0 snapshotbackupd 2>&1)
-if echo "$status" | grep -q 'Active: active (running)'; then ok "systemctl status: active (running)"; else echo "$status"; fail "systemctl status: not active (running)"; fi
+if grep -q 'Active: active (running)' <<<"$status"; then ok "systemctl status: active (running)"; else echo "$status"; fail "systemctl status: not active (running)"; fi
 status_line=$(echo "$status" | grep 'Status: "' | sed 's/^ *//')
 if [ -n "$status_line" ]; then ok "systemctl status shows the STATUS text: $status_line"; else echo "$status"; fail "systemctl status shows no Status: line"; fi
 
@@ -340,10 +342,10 @@ fi
 step "snapshotbackup list and status"
 out=$(inside snapshotbackup list alpha 2>&1)
 listed=0
-for s in $(snapshots alpha); do echo "$out" | grep -qF "$s" && listed=$((listed + 1)); done
+for s in $(snapshots alpha); do grep -qF "$s" <<<"$out" && listed=$((listed + 1)); done
 if [ "$listed" -ge 2 ] && [ "$listed" = "$(snapshots alpha | wc -l)" ]; then ok "snapshotbackup list alpha lists all $listed snapshots"; else echo "$out"; fail "snapshotbackup list alpha listed $listed of $(snapshots alpha | wc -l)"; fi
 echo "$out" | sed 's/^/       /' | head -5
-if out=$(inside snapshotbackup status 2>&1) && echo "$out" | grep -q alpha && echo "$out" | grep -q beta; then ok "snapshotbackup status shows alpha and beta"; else echo "$out"; fail "snapshotbackup status"; fi
+if out=$(inside snapshotbackup status 2>&1) && grep -q alpha <<<"$out" && grep -q beta <<<"$out"; then ok "snapshotbackup status shows alpha and beta"; else echo "$out"; fail "snapshotbackup status"; fi
 
 step "remove the package"
 if out=$(inside dpkg --purge snapshotbackup 2>&1); then ok "dpkg --purge snapshotbackup"; else echo "$out"; fail "dpkg --purge"; fi
