@@ -34,10 +34,7 @@ public sealed class VolumeLock : IDisposable
             LibC.Close(fd);
             if (errno == LibC.EWOULDBLOCK)
             {
-                var holder = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
-                var pid = holder >= 0 ? ReadPid(holder) : null;
-                LibC.Close(holder);
-                throw new VolumeLockedException(backupName, pid);
+                throw new VolumeLockedException(backupName, HolderPid(path));
             }
             throw new IOException($"cannot lock {path}: {LibC.ErrorText(errno)}");
         }
@@ -66,6 +63,25 @@ public sealed class VolumeLock : IDisposable
                 }
                 await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The holder's pid from the file. The holder writes it just after taking the lock, so a file found empty is read
+    /// again for a moment (otherwise a run that starts at the same time would say "another process").
+    /// </summary>
+    private static int? HolderPid(string path)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var holder = LibC.Open(path, LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
+            var pid = holder >= 0 ? ReadPid(holder) : null;
+            LibC.Close(holder);
+            if (pid is not null || attempt == 10)
+            {
+                return pid;
+            }
+            Thread.Sleep(10);
         }
     }
 
