@@ -85,6 +85,12 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
                 return Clean(engine, config);
             case "notify-test":
                 return await NotifyTestAsync(config, cancellationToken);
+            case "restore":
+                return await new RestoreCommand(arguments, engine, RunService(engine), logger, output, Time) { Ask = Ask }.RunAsync(config, cancellationToken);
+            case "versions":
+                return await new VersionsCommand(arguments, engine, logger, output, Time).RunAsync(config, cancellationToken);
+            case "diff":
+                return await new DiffCommand(arguments, engine, logger, output, Time).RunAsync(config, cancellationToken);
             default:
                 throw new UsageException($"'{arguments.Command}' is not available in this version");
         }
@@ -138,8 +144,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     private async Task<int> BackupAsync(BackupEngine engine, BackupConfig config, CancellationToken cancellationToken)
     {
         var showProgress = arguments.Progress && Terminal.IsTerminal(2);
-        var recorder = new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable));
-        var runs = new BackupRunService(engine, Notifier, recorder, Time, logger);
+        var runs = RunService(engine);
         var result = await runs.RunAsync(config, new BackupRequest
         {
             Checksum = arguments.Checksum,
@@ -171,6 +176,10 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         }
         return ExitCodes.Ok;
     }
+
+    /// <summary>The one run path, recording into the state file and notifying as the daemon does.</summary>
+    private BackupRunService RunService(BackupEngine engine) =>
+        new(engine, Notifier, new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable)), Time, logger);
 
     private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger) { LocalTimeZone = Time.LocalTimeZone };
 

@@ -19,6 +19,22 @@ public sealed record CliArguments
     public string? Source { get; init; }
     public string? StateFile { get; init; }
     public bool Yes { get; init; }
+
+    /// <summary>The arguments after the name: restore's and versions' PATHs, diff's snapshots A and B.</summary>
+    public IReadOnlyList<string> Paths { get; init; } = [];
+
+    /// <summary>restore: <c>--from SNAPSHOT</c> (a name or a unique prefix).</summary>
+    public string? From { get; init; }
+
+    /// <summary>restore: <c>--at WHEN</c> (the newest snapshot at or before WHEN).</summary>
+    public string? At { get; init; }
+
+    /// <summary>restore: <c>--to DIR</c> instead of the source.</summary>
+    public string? To { get; init; }
+
+    public bool NoBackupFirst { get; init; }
+    public bool Delete { get; init; }
+    public bool Stat { get; init; }
     public bool Json { get; init; }
     public bool Version { get; init; }
     public bool Help { get; init; }

@@ -23,6 +23,12 @@ public static class CliCommandLine
         ("--dry-run", ["-n"], null, "change nothing: say what would be created, changed or deleted"),
         ("--state-file", [], "F", "the daemon's state file (default $STATE_DIRECTORY/state.json, else /var/lib/snapshotbackup/state.json; for a normal user ~/.local/state/snapshotbackup/state.json when it exists); for backup, its last success counts for silent_fail_threshold when the volume cannot be read"),
         ("--json", [], null, "JSON output"),
+        ("--from", [], "SNAPSHOT", "restore from SNAPSHOT: its name or a prefix of it that only one snapshot has (default: the newest)"),
+        ("--at", [], "WHEN", "restore from the newest snapshot at or before WHEN: '2 days ago', 'yesterday', 2026-11-30 (midnight at its start), 2026-11-30T18:00"),
+        ("--to", [], "DIR", "restore into DIR instead of the source (no backup of the source is taken)"),
+        ("--no-backup-first", [], null, "emergency only: restore into the source without first backing it up, so what the restore overwrites or deletes cannot be got back"),
+        ("--delete", [], null, "also delete files under the restored paths that did not exist in the snapshot"),
+        ("--stat", [], null, "the summary alone: counts and bytes"),
     ];
 
     private static readonly (string Name, string[] Aliases, string Help)[] CommandSpecs =
@@ -36,7 +42,18 @@ public static class CliCommandLine
         ("clean", [], "delete the .sync working subvolume"),
         ("status", [], "each configured backup (or NAME): the daemon's state and the newest snapshot on its volume"),
         ("notify-test", [], "send a test notification to NAME's notification targets"),
+        ("restore", [], "restore PATH... (as in the source) from a snapshot into the source, after backing the source up, or --to DIR"),
+        ("versions", [], "the distinct versions of PATH (as in the source) across the snapshots"),
+        ("diff", [], "what changed from snapshot A to snapshot B, or to the source when B is omitted"),
     ];
+
+    /// <summary>The commands that take more than the backup name, with the name of those arguments in their help.</summary>
+    private static readonly Dictionary<string, (string Name, string Help)> MoreArguments = new(StringComparer.Ordinal)
+    {
+        ["restore"] = ("PATH", "files or directories to restore, as paths in the source (absolute, or relative to the source's top)"),
+        ["versions"] = ("PATH", "a file or directory, as a path in the source (absolute, or relative to the source's top)"),
+        ["diff"] = ("SNAPSHOT", "A, then optionally B: a snapshot's name or a prefix of it that only one snapshot has"),
+    };
 
     private const string Epilogue = """
         Options may stand anywhere on the line; a command refuses an option it does not take (exit 2).
@@ -78,6 +95,9 @@ public static class CliCommandLine
         ["clean"] = new HashSet<string> { "--dry-run" },
         ["status"] = new HashSet<string> { "--json", "--state-file" },
         ["notify-test"] = new HashSet<string>(),
+        ["restore"] = new HashSet<string> { "--from", "--at", "--to", "--no-backup-first", "--delete", "--dry-run" },
+        ["versions"] = new HashSet<string> { "--json" },
+        ["diff"] = new HashSet<string> { "--json", "--stat" },
     };
 
     private static readonly Option<string[]> ConfigOption = new("--config", "-c")
@@ -95,7 +115,7 @@ public static class CliCommandLine
         Recursive = true,
     };
 
-    private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "prune, decay and destroy delete without asking (the other commands never ask)", Recursive = true };
+    private static readonly Option<bool> YesOption = new("--yes", "-y") { Description = "prune, decay, destroy and restore go ahead without asking (the other commands never ask)", Recursive = true };
     private static readonly Option<bool> VersionOption = new("--version", "-v") { Description = "print the version", Recursive = true };
     private static readonly HelpOption HelpOption = new("--help", "-h") { Description = "print this help (of a command: COMMAND --help)", Action = new HelpAction { MaxWidth = 100 } };
 
@@ -115,6 +135,7 @@ public static class CliCommandLine
             throw new UsageException(message);
         }
         var name = command.Arguments.Count > 0 ? result.GetValue((Argument<string?>)command.Arguments[0]) : null;
+        var more = command.Arguments.Count > 1 ? result.GetValue((Argument<string[]>)command.Arguments[1]) ?? [] : [];
         return new CliArguments
         {
             Command = chosen,
@@ -131,6 +152,13 @@ public static class CliCommandLine
             Json = Flag(result, command, "--json"),
             Source = Value(result, command, "--source"),
             StateFile = Value(result, command, "--state-file"),
+            Paths = more,
+            From = Value(result, command, "--from"),
+            At = Value(result, command, "--at"),
+            To = Value(result, command, "--to"),
+            NoBackupFirst = Flag(result, command, "--no-backup-first"),
+            Delete = Flag(result, command, "--delete"),
+            Stat = Flag(result, command, "--stat"),
         };
     }
 
@@ -167,6 +195,11 @@ public static class CliCommandLine
                 Description = name == "status" ? "one backup (default: all)" : "the backup: a section of the configuration",
                 Arity = ArgumentArity.ZeroOrOne,
             });
+            if (MoreArguments.TryGetValue(name, out var more))
+            {
+                // Zero or more here; the command says which count it needs in its own words.
+                command.Arguments.Add(new Argument<string[]>(more.Name) { Description = more.Help, Arity = ArgumentArity.ZeroOrMore });
+            }
             AddCommandOptions(command, CommandOptions[name]);
             command.Validators.Add(RefuseForeignOptions);
             root.Subcommands.Add(command);
@@ -223,7 +256,7 @@ public static class CliCommandLine
         {
             return command is null
                 ? $"unknown command '{unmatched[0]}'; commands: {string.Join(", ", CommandSpecs.Select(c => c.Name))}"
-                : $"unexpected argument '{unmatched[0]}'; each command takes one backup name";
+                : $"unexpected argument '{unmatched[0]}'; '{command}' takes " + (MoreArguments.ContainsKey(command) ? "no more arguments" : "one backup name");
         }
         return help || result.Errors.Count == 0 ? null : result.Errors[0].Message;
     }
