@@ -1,20 +1,167 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Processes;
+using SnapshotBackup.Core.Restore;
 using SnapshotBackup.Core.Runs;
+using SnapshotBackup.Core.Volume;
 
 namespace SnapshotBackup.Cli;
 
-/// <summary><c>snapshotbackup restore NAME PATH…</c>: files back from a snapshot, into the source (after a backup of it) or <c>--to DIR</c>.</summary>
+/// <summary>
+/// <c>snapshotbackup restore NAME PATH…</c>: files back from a snapshot, into the source (after a backup of it, so the
+/// restore can itself be undone) or <c>--to DIR</c>. Plans with an rsync dry run, shows the summary, asks (or
+/// <c>--yes</c>), then restores under the volume lock.
+/// </summary>
 internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine, BackupRunService runs, ILogger logger, TextWriter output, TimeProvider time)
 {
+    /// <summary>How many of the plan's changes the question shows (<c>--dry-run</c> lists them all).</summary>
+    private const int ShownChanges = 20;
+
     /// <summary>Answers [y/N] questions; null means there is no terminal to ask on.</summary>
     public Func<string, bool>? Ask { get; init; }
 
-    public Task<int> RunAsync(BackupConfig config, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(BackupConfig config, CancellationToken cancellationToken)
     {
-        _ = (arguments, engine, runs, logger, output, time, config, cancellationToken);
-        throw new UsageException("'restore' is not built yet");
+        var intoSource = arguments.To is null;
+        if (!intoSource && arguments.NoBackupFirst)
+        {
+            throw new UsageException("--no-backup-first is for a restore into the source; --to DIR takes no backup anyway");
+        }
+        var relatives = RestorePaths.Resolve(config.Source, arguments.Paths);
+        var target = RestoreTarget.Resolve(arguments.To, config, Environment.CurrentDirectory);
+        var volume = engine.VolumeOf(config);
+        volume.EnsureAvailable(config.Name);
+        var snapshot = SnapshotSelector.Choose(volume.List(), arguments.From, arguments.At, time.GetLocalNow(), time.LocalTimeZone, volume.Path);
+        var snapshotDirectory = Path.Combine(volume.Path, snapshot.Name);
+        RestorePaths.CheckInSnapshot(snapshotDirectory, snapshot.Name, config.Name, relatives);
+        var ignore = RestoreTarget.VolumeExclude(target, volume.Path) is { } volumeExclude ? [.. config.Ignore, volumeExclude] : config.Ignore;
+        var request = new RestoreRequest(snapshot.Name, snapshotDirectory, relatives, target) { Ignore = ignore, Delete = arguments.Delete };
+
+        var plan = await engine.Restore.PlanAsync(request, cancellationToken);
+        var what = $"{request.PathsText} from snapshot {snapshot.Name} into {target}";
+        if (plan.IsEmpty)
+        {
+            await output.WriteLineAsync($"nothing to restore: {request.PathsText} in {target} already equal{(relatives.Count == 1 ? "s" : "")} snapshot {snapshot.Name}");
+            return ExitCodes.Ok;
+        }
+        if (arguments.DryRun)
+        {
+            foreach (var change in plan.Changes)
+            {
+                await output.WriteLineAsync(change);
+            }
+            await output.WriteLineAsync($"dry run: restoring {what} would change {plan.Changes.Count}: {plan.Summary}; nothing was changed");
+            return ExitCodes.Ok;
+        }
+
+        var backupFirst = intoSource && !arguments.NoBackupFirst;
+        if (intoSource && arguments.NoBackupFirst)
+        {
+            logger.LogWarning("--no-backup-first: the source is not backed up before the restore; what it overwrites ({Overwrite}) or deletes ({Delete}) in {Target} cannot be got back",
+                plan.Overwrite, plan.Delete, target);
+        }
+        if (!Confirm(what, plan, backupFirst))
+        {
+            await output.WriteLineAsync("nothing restored");
+            return ExitCodes.Ok;
+        }
+        return backupFirst
+            ? await RestoreAfterBackupAsync(config, request, cancellationToken)
+            : await RestoreLockedAsync(config, request, cancellationToken);
+    }
+
+    /// <summary>--yes goes ahead; otherwise the summary and a [y/N] question; without a terminal, refuses (exit 2).</summary>
+    private bool Confirm(string what, RestorePlan plan, bool backupFirst)
+    {
+        if (arguments.Yes)
+        {
+            return true;
+        }
+        if (Ask is null)
+        {
+            throw new UsageException(
+                $"restoring {what} would change {plan.Changes.Count} entries ({plan.Summary}) and there is no terminal to ask on; add --yes to restore without asking ('--dry-run' lists the changes). Nothing was changed.");
+        }
+        output.WriteLine($"restore {what}:");
+        foreach (var change in plan.Changes.Take(ShownChanges))
+        {
+            output.WriteLine("  " + change);
+        }
+        if (plan.Changes.Count > ShownChanges)
+        {
+            output.WriteLine($"  ... and {plan.Changes.Count - ShownChanges} more ('--dry-run' lists them all)");
+        }
+        output.WriteLine(plan.Summary + (backupFirst ? "; the source is backed up first" : string.Empty));
+        output.Flush();
+        return Ask("restore?");
+    }
+
+    /// <summary>The backup of the source, then the restore under its lock (the one run path); prints the undo command.</summary>
+    private async Task<int> RestoreAfterBackupAsync(BackupConfig config, RestoreRequest request, CancellationToken cancellationToken)
+    {
+        var result = await runs.RunAsync(config, new BackupRequest
+        {
+            BeforeRestore = $"{request.PathsText} from {request.SnapshotName}",
+            AfterSnapshot = (_, token) => engine.Restore.RestoreAsync(request, token),
+        }, cancellationToken);
+        if (result.Error is { } backupFailure)
+        {
+            logger.LogError("nothing was restored: the backup of the source before the restore did not succeed");
+            ExceptionDispatchInfo.Throw(backupFailure); // Program prints it and picks the exit code
+        }
+        var before = result.SnapshotName!;
+        var undo = UndoCommand(config, before, Path.Combine(engine.VolumeOf(config).Path, before), request.RelativePaths);
+        if (result.StepError is { } restoreFailure)
+        {
+            var why = restoreFailure is OperationCanceledException ? "was interrupted" : "failed: " + MessageText.Abbreviate(restoreFailure.Message);
+            logger.LogError("the restore of {What} {Why}; the source may be part old, part restored (each file whole). It was backed up first, as snapshot {Before}; to go back: {Undo}",
+                $"{request.PathsText} from {request.SnapshotName}", why, before, undo);
+            return ExitCodes.Failed;
+        }
+        await output.WriteLineAsync($"restored {request.PathsText} from snapshot {request.SnapshotName} into {request.Target}");
+        await output.WriteLineAsync($"the source as it was before is snapshot {before}; to undo: {undo}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Without a backup first (--to, --no-backup-first): the volume lock while the snapshot is read.</summary>
+    private async Task<int> RestoreLockedAsync(BackupConfig config, RestoreRequest request, CancellationToken cancellationToken)
+    {
+        using (engine.LockVolume(config))
+        {
+            await engine.Restore.RestoreAsync(request, cancellationToken);
+        }
+        await output.WriteLineAsync($"restored {request.PathsText} from snapshot {request.SnapshotName} into {request.Target}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// <c>snapshotbackup [-c FILE] restore NAME PATHS --from BEFORE --delete</c>: each path as it is in the snapshot taken
+    /// before, or, where the restore created it, its nearest directory there (whose --delete removes what was created).
+    /// </summary>
+    private string UndoCommand(BackupConfig config, string before, string beforeDirectory, IReadOnlyList<string> relatives)
+    {
+        var paths = RestorePaths.UndoPaths(beforeDirectory, relatives);
+        var words = new List<string> { "snapshotbackup" };
+        foreach (var file in arguments.ConfigPaths)
+        {
+            words.AddRange(["-c", Path.GetFullPath(file)]);
+        }
+        words.AddRange(["restore", config.Name]);
+        var shown = paths.Select(RestorePaths.Display).ToList();
+        if (shown.Any(p => p.StartsWith('-')))
+        {
+            // "--" ends the options, so a path starting with '-' stays a path.
+            words.AddRange(["--from", before, "--delete", "--"]);
+            words.AddRange(shown);
+        }
+        else
+        {
+            words.AddRange(shown);
+            words.AddRange(["--from", before, "--delete"]);
+        }
+        return string.Join(' ', words.Select(ShellQuoting.QuoteIfNeeded));
     }
 }

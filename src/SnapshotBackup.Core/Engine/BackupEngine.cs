@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Restore;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Rsync;
 using SnapshotBackup.Core.Volume;
@@ -30,6 +31,7 @@ public sealed partial class BackupEngine
         Retention = new RetentionOperation(environment, logger);
         Maintenance = new VolumeMaintenance(environment, logger);
         Backup = new BackupOperation(environment, rsync, sourceProbe, logger);
+        Restore = new RestoreOperation(rsync, logger);
     }
 
     public BackupOperation Backup { get; }
@@ -37,6 +39,14 @@ public sealed partial class BackupEngine
     public RetentionOperation Retention { get; }
 
     public VolumeMaintenance Maintenance { get; }
+
+    public RestoreOperation Restore { get; }
+
+    /// <summary>
+    /// The volume of <paramref name="config"/>, checked available, and its lock taken at once (throws
+    /// <see cref="VolumeLockedException"/>): what a restore without a backup first holds while it reads a snapshot.
+    /// </summary>
+    public IDisposable LockVolume(BackupConfig config) => _environment.Lock(_environment.AvailableVolumeOf(config), config);
 
     public BackupVolume VolumeOf(BackupConfig config) => _environment.VolumeOf(config);
 

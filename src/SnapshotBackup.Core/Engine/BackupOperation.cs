@@ -72,8 +72,16 @@ public sealed class BackupOperation(
 
         CheckSourceUnchanged(source, sourceIdentity);
         var name = await TakeSnapshotAsync(volume).ConfigureAwait(false);
-        logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
-            name, result.BytesTransferred, result.Duration.TotalSeconds);
+        if (request.BeforeRestore is { } restoring)
+        {
+            logger.LogInformation("snapshot {Snapshot} taken before restoring {Restoring} ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
+                name, restoring, result.BytesTransferred, result.Duration.TotalSeconds);
+        }
+        else
+        {
+            logger.LogInformation("snapshot {Snapshot} taken ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
+                name, result.BytesTransferred, result.Duration.TotalSeconds);
+        }
         return new BackupStepResult
         {
             SnapshotName = name,

@@ -14,4 +14,17 @@ public sealed record BackupRequest
     public TimeSpan? LockWait { get; init; }
 
     public Action<int>? OnProgress { get; init; }
+
+    /// <summary>
+    /// Marks the backup taken before a restore into the source: what is restored (<c>docs, a.txt from SNAPSHOT</c>),
+    /// for the log line <c>snapshot X taken before restoring ...</c>. Such a run skips autodecay and autoprune, so
+    /// retention never deletes the snapshot about to be restored from; null for an ordinary backup.
+    /// </summary>
+    public string? BeforeRestore { get; init; }
+
+    /// <summary>
+    /// A step run under the backup's volume lock right after the snapshot (the restore), given the backup's result.
+    /// Its failure does not undo the snapshot: it ends up in <see cref="Runs.RunResult.StepError"/>. Not for a dry run.
+    /// </summary>
+    public Func<BackupStepResult, CancellationToken, Task>? AfterSnapshot { get; init; }
 }

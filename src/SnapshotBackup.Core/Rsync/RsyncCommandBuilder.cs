@@ -55,5 +55,61 @@ public static class RsyncCommandBuilder
         return new ExternalCommand(rsync, arguments);
     }
 
+    /// <summary>
+    /// The options of a restore: the backups' fidelity options (never <c>--delete-excluded</c>: an ignored file in the
+    /// target is not the snapshot's to delete), <c>--checksum</c> (a file changed without changing its size and mtime
+    /// is still restored), <c>--relative</c> with <c>SNAPSHOT/./path</c> sources so each path lands at its place.
+    /// </summary>
+    public static IReadOnlyList<string> RestoreOptions { get; } =
+    [
+        "--archive",
+        "--hard-links",
+        "--acls",
+        "--xattrs",
+        "--numeric-ids",
+        "--sparse",
+        "--checksum",
+        "--relative",
+        "--stats",
+        "--modify-window=-1",
+    ];
+
+    /// <summary>rsync from a snapshot back into the source or another directory (see <see cref="RestoreRsyncOptions"/>).</summary>
+    public static ExternalCommand BuildRestore(RestoreRsyncOptions options, string rsync = "rsync")
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.RelativePaths.Count == 0)
+        {
+            throw new ArgumentException("a restore needs at least one path", nameof(options));
+        }
+        var arguments = new List<string>(RestoreOptions);
+        if (options.Delete)
+        {
+            arguments.Add("--delete");
+        }
+        if (options.DryRun)
+        {
+            arguments.Add("--dry-run");
+            arguments.Add("--itemize-changes");
+        }
+        if (RemoteSource.TryParse(options.Target, out _))
+        {
+            arguments.Add("--rsh=" + Ssh.RsyncShell());
+        }
+        foreach (var pattern in options.Ignore)
+        {
+            arguments.Add("--exclude=" + pattern);
+        }
+        arguments.Add("--");
+        var snapshot = options.Snapshot.TrimEnd('/');
+        foreach (var relative in options.RelativePaths)
+        {
+            // "/./" marks where the path to recreate under the target starts (--relative); "" is the whole snapshot.
+            arguments.Add(snapshot + "/./" + relative);
+        }
+        arguments.Add(WithTrailingSlash(options.Target));
+        return new ExternalCommand(rsync, arguments);
+    }
+
     private static string WithTrailingSlash(string path) => path.EndsWith('/') ? path : path + "/";
 }

@@ -16,14 +16,29 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
 
     /// <summary>Runs rsync; <paramref name="onProgress"/> receives overall percentages when progress was asked for.</summary>
     /// <exception cref="OperationCanceledException">when cancelled; rsync has then been stopped.</exception>
-    public async Task<RsyncResult> RunAsync(RsyncOptions options, CancellationToken cancellationToken, Action<int>? onProgress = null)
+    public Task<RsyncResult> RunAsync(RsyncOptions options, CancellationToken cancellationToken, Action<int>? onProgress = null)
     {
-        var command = RsyncCommandBuilder.Build(options, RsyncPath);
+        ArgumentNullException.ThrowIfNull(options);
+        return RunCommandAsync(RsyncCommandBuilder.Build(options, RsyncPath), options.DryRun, options.Progress, onProgress,
+            "some files vanished while rsync copied them (rsync exit code 24); the backup is otherwise complete", cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<RsyncResult> RunRestoreAsync(RestoreRsyncOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return RunCommandAsync(RsyncCommandBuilder.BuildRestore(options, RsyncPath), options.DryRun, progress: false, onProgress: null,
+            "some files vanished while rsync restored them (rsync exit code 24); the restore is otherwise complete", cancellationToken);
+    }
+
+    private async Task<RsyncResult> RunCommandAsync(
+        ExternalCommand command, bool dryRun, bool progress, Action<int>? onProgress, string vanishedWarning, CancellationToken cancellationToken)
+    {
         long bytes = 0;
         var changes = new List<string>();
         var result = await runner.RunAsync(command, Timeout, cancellationToken, chunk =>
         {
-            if (options.Progress && RsyncOutputParser.ParsePercent(chunk) is { } percent)
+            if (progress && RsyncOutputParser.ParsePercent(chunk) is { } percent)
             {
                 onProgress?.Invoke(percent);
             }
@@ -31,7 +46,7 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
             {
                 bytes = transferred;
             }
-            else if (options.DryRun && RsyncOutputParser.IsItemizedChange(chunk))
+            else if (dryRun && RsyncOutputParser.IsItemizedChange(chunk))
             {
                 changes.Add(chunk);
             }
@@ -63,7 +78,7 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
         }
         if (result.ExitCode == RsyncExitCodes.PartialTransferVanished)
         {
-            logger.LogWarning("some files vanished while rsync copied them (rsync exit code 24); the backup is otherwise complete");
+            logger.LogWarning("{Warning}", vanishedWarning);
         }
         else if (result.ExitCode != RsyncExitCodes.Success)
         {

@@ -6,8 +6,9 @@ using SnapshotBackup.Core.Volume;
 namespace SnapshotBackup.Core.Runs;
 
 /// <summary>
-/// One backup run, the same for the command and the daemon: backup, then autodecay, then autoprune (under the backup's
-/// volume lock, never deleting the snapshot just made), then record and notify. A new step is added here, once.
+/// One backup run, the same for the command and the daemon: backup, then the request's step after the snapshot (a
+/// restore), then autodecay, then autoprune (all under the backup's volume lock, never deleting the snapshot just made;
+/// no retention in a run taken before a restore), then record and notify. A new step is added here, once.
 /// Never throws: every error ends up in the <see cref="RunResult"/>, classified by <see cref="RunClassifier"/>.
 /// </summary>
 public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier, IRunRecorder recorder, TimeProvider time, ILogger logger)
@@ -56,6 +57,22 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         };
         if (request.DryRun)
         {
+            return result;
+        }
+        if (request.AfterSnapshot is { } step)
+        {
+            try
+            {
+                await step(backup, cancellationToken);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                result = result with { StepError = e };
+            }
+        }
+        if (request.BeforeRestore is not null)
+        {
+            // Retention after a backup taken before a restore could delete the snapshot restored from.
             return result;
         }
         // Decay first, then prune, as the original ran them; one failing does not stop the other, nor fail the run.

@@ -36,6 +36,12 @@ public sealed record RunResult(string Section, RunOutcome Outcome)
     /// <summary>An autodecay or autoprune that failed after the snapshot was taken: the run still succeeded.</summary>
     public Exception? RetentionError { get; init; }
 
+    /// <summary>
+    /// The step after the snapshot (<see cref="Engine.BackupRequest.AfterSnapshot"/>: a restore) failed or was
+    /// interrupted: the snapshot is taken and the run succeeded as a backup.
+    /// </summary>
+    public Exception? StepError { get; init; }
+
     /// <summary>Whether this was a dry run: nothing written, no retention, nothing notified or recorded.</summary>
     public bool DryRun { get; init; }
 }
