@@ -264,6 +264,105 @@ public class BackupRunServiceTests
         Assert.That(_steps, Is.EqualTo(new[] { "awake data1", "backup", "decay", "prune", "awake released", "record", "notify" }));
     }
 
+    [Test]
+    public async Task The_step_after_the_snapshot_runs_under_the_backups_lock_then_retention_then_record_and_notify()
+    {
+        var held = new Mock<IDisposable>();
+        held.Setup(h => h.Dispose()).Callback(() => _steps.Add("lock released"));
+        _step = new BackupStepResult { SnapshotName = Snapshot, Lock = held.Object };
+        _engine.Setup(e => e.DeleteCandidates(Config, _step, true)).Returns(() => Deleted("decay", "2024-01-01T00:00:00+00:00"));
+        _engine.Setup(e => e.DeleteCandidates(Config, _step, false)).Returns(() => Deleted("prune", "2026-02-27T10:00:00+00:00"));
+        BackupStepResult? given = null;
+
+        var result = await Service().RunAsync(Config, new BackupRequest
+        {
+            AfterSnapshot = (backup, _) =>
+            {
+                given = backup;
+                _steps.Add("step");
+                return Task.CompletedTask;
+            },
+        }, CancellationToken.None);
+
+        Assert.That(_steps, Is.EqualTo(new[] { "backup", "step", "decay", "prune", "lock released", "record", "notify" }));
+        Assert.That(given?.SnapshotName, Is.EqualTo(Snapshot), "the step is given the backup's result");
+        Assert.That(result.StepError, Is.Null);
+    }
+
+    [Test]
+    public async Task A_run_before_a_restore_skips_autodecay_and_autoprune_so_retention_cannot_delete_what_is_restored_from()
+    {
+        var result = await Service().RunAsync(Config, new BackupRequest
+        {
+            BeforeRestore = "docs from 2026-02-01T00:00:00+00:00",
+            AfterSnapshot = (_, _) =>
+            {
+                _steps.Add("restore");
+                return Task.CompletedTask;
+            },
+        }, CancellationToken.None);
+
+        Assert.That(Config.AutoDecay && Config.AutoPrune, Is.True, "both are configured");
+        Assert.That(_steps, Is.EqualTo(new[] { "backup", "restore", "record", "notify" }));
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(result.Decayed, Is.Empty);
+        Assert.That(result.Pruned, Is.Empty);
+        VerifyNotified(RunOutcome.Succeeded, Snapshot, null, Times.Once());
+    }
+
+    [Test]
+    public async Task A_failing_step_is_the_runs_step_error_and_the_backup_still_succeeded()
+    {
+        var result = await Service().RunAsync(Config, new BackupRequest
+        {
+            BeforeRestore = "docs from 2026-02-01T00:00:00+00:00",
+            AfterSnapshot = (_, _) => throw new IOException("rsync failed"),
+        }, CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded), "the snapshot is taken");
+        Assert.That(result.SnapshotName, Is.EqualTo(Snapshot));
+        Assert.That(result.StepError?.Message, Is.EqualTo("rsync failed"));
+        Assert.That(result.Error, Is.Null);
+        _recorder.Verify(r => r.Finished(It.Is<RunResult>(x => x.Outcome == RunOutcome.Succeeded)), Times.Once);
+    }
+
+    [Test]
+    public async Task A_step_interrupted_by_the_cancellation_ends_up_in_the_result_too()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var result = await Service().RunAsync(Config, new BackupRequest
+        {
+            AfterSnapshot = (_, token) =>
+            {
+                cancellation.Cancel();
+                token.ThrowIfCancellationRequested();
+                return Task.CompletedTask;
+            },
+        }, cancellation.Token);
+
+        Assert.That(result.StepError, Is.InstanceOf<OperationCanceledException>());
+        Assert.That(result.SnapshotName, Is.EqualTo(Snapshot));
+    }
+
+    [Test]
+    public async Task A_failed_backup_runs_no_step()
+    {
+        BackupThrows(new SourceUnavailableException("source /src does not exist"));
+        var ran = false;
+
+        var result = await Service().RunAsync(Config, new BackupRequest
+        {
+            AfterSnapshot = (_, _) =>
+            {
+                ran = true;
+                return Task.CompletedTask;
+            },
+        }, CancellationToken.None);
+
+        Assert.That(ran, Is.False);
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Skipped));
+    }
+
     [TestCase(RunOutcome.Succeeded, "ok")]
     [TestCase(RunOutcome.Skipped, "skipped")]
     [TestCase(RunOutcome.Failed, "failed")]
