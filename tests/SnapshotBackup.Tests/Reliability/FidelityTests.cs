@@ -5,7 +5,8 @@ namespace SnapshotBackup.Tests.Reliability;
 /// <summary>Awkward names and file kinds: the snapshot equals the source as rsync -naHAXc judges it.</summary>
 public class FidelityTests : ReliabilityTest
 {
-    private const string Builder = """
+    /// <summary>A python3 script that fills argv[1] with the awkward names and file kinds (also used by <see cref="RestoreReliabilityTests"/>).</summary>
+    internal const string Builder = """
 import os, sys
 root = sys.argv[1].encode()
 def p(*parts): return os.path.join(root, *parts)
