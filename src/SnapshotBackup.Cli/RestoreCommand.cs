@@ -109,7 +109,10 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
         }, cancellationToken);
         if (result.Error is { } backupFailure)
         {
-            logger.LogError("nothing was restored: the backup of the source before the restore did not succeed");
+            logger.LogError("nothing was restored: the backup of the source before the restore did not succeed{Hint}",
+                backupFailure is SourceUnavailableException
+                    ? " (a source that is empty has nothing to lose: restore into it with --no-backup-first, or elsewhere with --to)"
+                    : string.Empty);
             ExceptionDispatchInfo.Throw(backupFailure); // Program prints it and picks the exit code
         }
         var before = result.SnapshotName!;

@@ -138,6 +138,46 @@ public class RestoreTests : VolumeTest
     }
 
     [Test]
+    public void An_emptied_source_refuses_the_backup_first_with_a_hint_and_no_backup_first_restores_it()
+    {
+        var first = BackUpThreeFiles();
+        Shell.Check("rm", "-rf", Src("docs"), Src("top.txt"));
+
+        var refused = Cli("restore", "data1", ".", "--yes");
+
+        Assert.That(refused.ExitCode, Is.EqualTo(ExitCodes.Failed), refused.ToString());
+        Assert.That(refused.Error, Does.Contain("nothing was restored").And.Contain("restore into it with --no-backup-first"));
+        Assert.That(Directory.GetFileSystemEntries(Source), Is.Empty);
+        CliOk("restore", "data1", ".", "--yes", "--no-backup-first");
+        Assert.That(File.ReadAllText(Src("docs/a.txt")), Is.EqualTo("a as backed up"));
+        Assert.That(SnapshotNames(), Is.EqualTo(new[] { first }));
+    }
+
+    [TestCase("y\n", true)]
+    [TestCase("n\n", false)]
+    public void On_a_terminal_it_shows_the_summary_and_asks(string answer, bool restored)
+    {
+        var first = BackUpThreeFiles();
+        File.Delete(Src("docs/a.txt"));
+        var command = string.Join(' ', new[] { "dotnet", CliProcess.Dll, "-c", ConfigPath, "restore", "data1", "docs" }.Select(Core.Processes.ShellQuoting.Quote));
+
+        // script(1) gives the command a terminal; the answer is typed into it.
+        var result = Shell.Run("sh", ["-c", $"(sleep 4; printf '{answer}') | script -qec {Core.Processes.ShellQuoting.Quote(command)} /dev/null"], null, TimeSpan.FromMinutes(2));
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain($"restore docs from snapshot {first} into {Source}:"));
+        Assert.That(result.Output, Does.Contain(">f+++++++++ docs/a.txt"));
+        Assert.That(result.Output, Does.Contain("1 to overwrite, 1 to create, 0 to delete; the source is backed up first"));
+        Assert.That(result.Output, Does.Contain("restore? [y/N]"));
+        Assert.That(File.Exists(Src("docs/a.txt")), Is.EqualTo(restored));
+        Assert.That(SnapshotNames(), Has.Count.EqualTo(restored ? 2 : 1));
+        if (!restored)
+        {
+            Assert.That(result.Output, Does.Contain("nothing restored"));
+        }
+    }
+
+    [Test]
     public void Nothing_to_change_says_so_exits_0_and_takes_no_backup()
     {
         var first = BackUpThreeFiles();
