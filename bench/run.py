@@ -48,6 +48,9 @@ class Config:
             self.list_sizes, self.list_runs = [100, 500], 3
             self.sections, self.idle = 20, 5
             self.startup_runs = 10
+            self.diff_sizes, self.diff_runs, self.history_image = [2000, 20000], 2, "3G"
+            self.versions_snapshots, self.versions_runs = 100, 3
+            self.restore_files, self.restore_runs = 2000, 1
         else:
             self.files, self.pairs, self.image = 50000, 9, "6G"
             # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
@@ -55,6 +58,11 @@ class Config:
             self.list_sizes, self.list_runs = [100, 1000, 5000], 7
             self.sections, self.idle = 20, 60
             self.startup_runs = 50
+            # diff on the benchmark tree and on the same tree grown 10x; each size has its own volume.
+            self.diff_sizes, self.diff_runs, self.history_image = [50000, 500000], 5, "24G"
+            self.versions_snapshots, self.versions_runs = 1000, 7
+            # mktree.py's sizes average ~11.3 KB: 95,000 files are about 1 GiB.
+            self.restore_files, self.restore_runs = 95000, 3
 
 
 def log(message):
@@ -375,6 +383,143 @@ class Bench:
         self.row(f"CLI start-up (`snapshotbackup --version`, median of {runs})", median(version))
         self.row(f"CLI start-up to a failed `list` (backups directory missing, median of {runs})", median(failing))
 
+    # --- figures 7, 8, 9: getting data back (issue 14) ------------------------------------------------------------------
+    def history_volume(self, name, files, seed):
+        """A section whose volume holds two consecutive snapshots of one lineage, 1 % changed between them, made as the
+        product makes them (a writable .sync, read-only snapshots of it) but without copying the tree twice."""
+        volume = self.ws.path(name)
+        os.makedirs(volume)
+        sync = os.path.join(volume, ".sync")
+        subvolume(sync)
+        log(f"{name}: making the tree: {files:,} files")
+        run([sys.executable, os.path.join(self.shared, "mktree.py"), sync, str(files), str(seed)])
+        now = datetime.datetime.now().astimezone().replace(microsecond=0)
+        first, second = snapshot_name(now - datetime.timedelta(hours=1)), snapshot_name(now)
+        snapshot_ro(sync, volume, first)
+        run([sys.executable, os.path.join(self.shared, "mutate.py"), sync, "1"])
+        snapshot_ro(sync, volume, second)
+        os.sync()
+        return volume, first, second
+
+    def diff_figures(self):
+        """7. diff between two consecutive snapshots against rsync's full compare of the same pair, at two tree sizes."""
+        cfg = self.cfg
+        medians = {}
+        for size in cfg.diff_sizes:
+            volume, first, second = self.history_volume(f"diff{size}", size, 1)
+            write_config(self.config_file, {"h": {"source": self.ws.root, "backups": volume}})
+            a_dir, b_dir = os.path.join(volume, first), os.path.join(volume, second)
+            times_a, times_b = [], []
+            for i in range(cfg.diff_runs):
+                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                for side in order:
+                    if side == "A":
+                        t, result = timed(self.sb("diff", "h", first, second, "--stat"))
+                        times_a.append(t)
+                        summary, method = result.stdout.strip().splitlines()[-1:], result.stderr.strip()[-300:]
+                    else:
+                        t, rsync = timed(["rsync", "-naic", "--delete", "--", a_dir + "/", b_dir + "/"])
+                        times_b.append(t)
+                        changes = len(rsync.stdout.splitlines())
+            a, b = median(times_a), median(times_b)
+            medians[size] = (a, b)
+            log(f"diff {size}: A {['%.3f' % t for t in times_a]} B {['%.3f' % t for t in times_b]}; "
+                f"diff says {summary} ({method!r}); rsync listed {changes} changes")
+            ratio = pair_ratio(times_a, times_b)
+            first_size = size == cfg.diff_sizes[0]
+            self.row(f"7. diff of two consecutive snapshots, 1 % changed ({size:,} files) vs `rsync -naic --delete A/ B/`",
+                     a, b, ratio, "≤ 0.2" if first_size else "", ratio <= 0.2 if first_size else None)
+            delete_volume(volume)
+        if len(cfg.diff_sizes) == 2:
+            small, large = cfg.diff_sizes
+            growth_a, growth_b = medians[large][0] / medians[small][0], medians[large][1] / medians[small][1]
+            self.row(f"7. growth from {small:,} to {large:,} files (time at {large // small}x / time at 1x)",
+                     growth_a, growth_b, None, "diff nearly flat", growth_a <= 2.0, unit="x")
+
+    def versions_figure(self):
+        """8. versions of one file (changed every 10th snapshot) and of a 200-file directory over many snapshots."""
+        cfg = self.cfg
+        volume = self.ws.path("versions")
+        os.makedirs(volume)
+        seed = self.ws.path("versions_seed")
+        subvolume(seed)
+        os.makedirs(os.path.join(seed, "docs"))
+        for j in range(200):
+            with open(os.path.join(seed, "docs", f"note{j:03d}.txt"), "w") as f:
+                f.write(f"note {j}\n")
+        now = datetime.datetime.now().astimezone().replace(microsecond=0)
+        count = cfg.versions_snapshots
+        for i in range(count):
+            if i % 10 == 0:
+                # Replaced as rsync replaces a changed file: a new inode renamed over the old name.
+                with open(os.path.join(seed, "report.txt.tmp"), "w") as f:
+                    f.write(f"version {i // 10}\n" * (i + 1))
+                os.rename(os.path.join(seed, "report.txt.tmp"), os.path.join(seed, "report.txt"))
+                with open(os.path.join(seed, "docs", f"note{i % 200:03d}.txt"), "a") as f:
+                    f.write("more\n")
+            snapshot_ro(seed, volume, snapshot_name(now - datetime.timedelta(hours=count - i)))
+        os.sync()
+        write_config(self.config_file, {"v": {"source": self.ws.root, "backups": volume}})
+        paths = [os.path.join(volume, n, "report.txt") for n in os.listdir(volume)]
+        for what, path, expected in (("one file", "report.txt", (count + 9) // 10), ("a 200-file directory", "docs", None)):
+            times_a, times_b = [], []
+            for i in range(cfg.versions_runs):
+                order = ("A", "B") if i % 2 == 0 else ("B", "A")
+                for side in order:
+                    if side == "A":
+                        t, result = timed(self.sb("versions", "v", path, "--json"))
+                        times_a.append(t)
+                        found = len(json.loads(result.stdout)["versions"]) if result.stdout.strip().startswith("{") \
+                            else len(json.loads(result.stdout))
+                    else:
+                        t, _ = timed(["stat", "-c", "%i %Z %s %Y", *paths])
+                        times_b.append(t)
+            if expected is not None and found != expected:
+                raise RuntimeError(f"versions found {found} versions of {path}, expected {expected}")
+            a = median(times_a)
+            log(f"versions {path}: A {['%.3f' % t for t in times_a]} B {['%.3f' % t for t in times_b]}; {found} versions")
+            self.row(f"8. versions of {what} over {count:,} snapshots ({found} versions) vs `stat` of the file in each",
+                     a, median(times_b), pair_ratio(times_a, times_b), "well under 1 s", a <= 0.5)
+        delete_volume(volume)
+
+    def restore_figure(self):
+        """9. restore of ~1 GiB (a whole snapshot, --to an empty directory) against `rsync -aHAX` of the same data."""
+        cfg = self.cfg
+        volume = self.ws.path("restore")
+        os.makedirs(volume)
+        sync = os.path.join(volume, ".sync")
+        subvolume(sync)
+        log(f"restore: making the tree: {cfg.restore_files:,} files")
+        run([sys.executable, os.path.join(self.shared, "mktree.py"), sync, str(cfg.restore_files), "3"])
+        name = snapshot_name(datetime.datetime.now().astimezone().replace(microsecond=0))
+        snapshot_ro(sync, volume, name)
+        size = int(run(["du", "-sb", os.path.join(volume, name)]).stdout.split()[0])
+        write_config(self.config_file, {"r": {"source": self.ws.path("restore_source_unused"), "backups": volume}})
+        os.makedirs(self.ws.path("restore_source_unused"))
+        times_a, times_b = [], []
+        for i in range(cfg.restore_runs):
+            order = ("A", "B") if i % 2 == 0 else ("B", "A")
+            for side in order:
+                target = self.ws.path(f"restored_{side}")
+                os.makedirs(target)
+                os.sync()
+                if side == "A":
+                    t, _ = timed(self.sb("restore", "r", ".", "--from", name, "--to", target, "--yes"))
+                    times_a.append(t)
+                else:
+                    t, _ = timed(["rsync", "-aHAX", "--", os.path.join(volume, name) + "/", target + "/"])
+                    times_b.append(t)
+                check = run(["diff", "-rq", os.path.join(volume, name), target], check=False)
+                if check.returncode != 0:
+                    raise RuntimeError(f"restore side {side} differs from the snapshot: {check.stdout[:2000]}")
+                shutil.rmtree(target)
+                os.sync()
+        ratio = pair_ratio(times_a, times_b)
+        log(f"restore: A {['%.3f' % t for t in times_a]} B {['%.3f' % t for t in times_b]}")
+        self.row(f"9. restore {size / 2**30:.2f} GiB ({cfg.restore_files:,} files) --to an empty directory vs `rsync -aHAX`",
+                 median(times_a), median(times_b), ratio, "≤ 1.05", ratio <= 1.05)
+        delete_volume(volume)
+
     # --- figure 5: the daemon ---------------------------------------------------------------------------------------
     def daemon_figure(self):
         cfg, ws = self.cfg, self.ws
@@ -472,8 +617,8 @@ def main():
     mode.add_argument("--full", action="store_true", help="the real workload (default)")
     parser.add_argument("--bin", default=os.path.join(REPO, "artifacts/publish"), help="where snapshotbackup(d) are")
     parser.add_argument("--shared", default=os.path.join(REPO, "bench"), help="where mktree.py and mutate.py are (default: bench/)")
-    parser.add_argument("--only", default="backup,prune,list,daemon,startup",
-                        help="comma-separated subset of backup,prune,list,daemon,startup")
+    parser.add_argument("--only", default="backup,prune,list,daemon,startup,diff,versions,restore",
+                        help="comma-separated subset of backup,prune,list,daemon,startup,diff,versions,restore")
     parser.add_argument("--results", help="where to write the results (default bench/RESULTS.md in --full mode)")
     parser.add_argument("--pairs", type=int, help="A/B pairs per backup figure")
     parser.add_argument("--idle", type=int, help="daemon idle seconds")
@@ -522,6 +667,21 @@ def main():
             bench.daemon_figure()
     finally:
         ws.close()
+    if only & {"diff", "versions", "restore"}:
+        # Their own loopback image: the 10x tree needs more room than the other figures.
+        ws = Workspace(cfg.history_image)
+        log(f"workspace {ws.root}")
+        bench.ws = ws
+        bench.config_file = os.path.join(ws.root, "bench.ini")
+        try:
+            if "diff" in only:
+                bench.diff_figures()
+            if "versions" in only:
+                bench.versions_figure()
+            if "restore" in only:
+                bench.restore_figure()
+        finally:
+            ws.close()
     load_after = load()
     elapsed = (datetime.datetime.now().astimezone() - started).total_seconds()
     table = bench.table()
