@@ -13,7 +13,8 @@ namespace SnapshotBackup.Cli;
 /// <summary>
 /// <c>snapshotbackup restore NAME PATH…</c>: files back from a snapshot, into the source (after a backup of it, so the
 /// restore can itself be undone) or <c>--to DIR</c>. Plans with an rsync dry run, shows the summary, asks (or
-/// <c>--yes</c>), then restores under the volume lock.
+/// <c>--yes</c>), then restores under the volume lock. With <c>--yes</c> there is no one to show a plan to: it restores
+/// at once and reports what rsync changed, so a restore costs one pass over the data, as a plain rsync does.
 /// </summary>
 internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine, BackupRunService runs, ILogger logger, TextWriter output, TimeProvider time)
 {
@@ -38,7 +39,23 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
         var snapshotDirectory = Path.Combine(volume.Path, snapshot.Name);
         RestorePaths.CheckInSnapshot(snapshotDirectory, snapshot.Name, config.Name, relatives);
         var ignore = RestoreTarget.VolumeExclude(target, volume.Path) is { } volumeExclude ? [.. config.Ignore, volumeExclude] : config.Ignore;
-        var request = new RestoreRequest(snapshot.Name, snapshotDirectory, relatives, target) { Ignore = ignore, Delete = arguments.Delete };
+        var request = new RestoreRequest(snapshot.Name, snapshotDirectory, relatives, target)
+        {
+            Ignore = ignore,
+            Delete = arguments.Delete,
+            Checksum = RestoreRequest.HasContent(target),
+        };
+        var backupFirst = intoSource && !arguments.NoBackupFirst;
+        if (arguments.Yes && !arguments.DryRun)
+        {
+            if (intoSource && arguments.NoBackupFirst)
+            {
+                logger.LogWarning("--no-backup-first: the source is not backed up before the restore; what it overwrites or deletes in {Target} cannot be got back", target);
+            }
+            return backupFirst
+                ? await RestoreAfterBackupAsync(config, request, cancellationToken)
+                : await RestoreLockedAsync(config, request, cancellationToken);
+        }
 
         var plan = await engine.Restore.PlanAsync(request, cancellationToken);
         var what = $"{request.PathsText} from snapshot {snapshot.Name} into {target}";
@@ -57,7 +74,6 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
             return ExitCodes.Ok;
         }
 
-        var backupFirst = intoSource && !arguments.NoBackupFirst;
         if (intoSource && arguments.NoBackupFirst)
         {
             logger.LogWarning("--no-backup-first: the source is not backed up before the restore; what it overwrites ({Overwrite}) or deletes ({Delete}) in {Target} cannot be got back",
@@ -102,10 +118,11 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
     /// <summary>The backup of the source, then the restore under its lock (the one run path); prints the undo command.</summary>
     private async Task<int> RestoreAfterBackupAsync(BackupConfig config, RestoreRequest request, CancellationToken cancellationToken)
     {
+        RestorePlan? done = null;
         var result = await runs.RunAsync(config, new BackupRequest
         {
             BeforeRestore = $"{request.PathsText} from {request.SnapshotName}",
-            AfterSnapshot = (_, token) => engine.Restore.RestoreAsync(request, token),
+            AfterSnapshot = async (_, token) => done = new RestorePlan((await engine.Restore.RestoreAsync(request, token)).Changes),
         }, cancellationToken);
         if (result.Error is { } backupFailure)
         {
@@ -124,7 +141,7 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
                 $"{request.PathsText} from {request.SnapshotName}", why, before, undo);
             return ExitCodes.Failed;
         }
-        await output.WriteLineAsync($"restored {request.PathsText} from snapshot {request.SnapshotName} into {request.Target}");
+        await output.WriteLineAsync(Restored(request, done));
         await output.WriteLineAsync($"the source as it was before is snapshot {before}; to undo: {undo}");
         return ExitCodes.Ok;
     }
@@ -132,13 +149,19 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
     /// <summary>Without a backup first (--to, --no-backup-first): the volume lock while the snapshot is read.</summary>
     private async Task<int> RestoreLockedAsync(BackupConfig config, RestoreRequest request, CancellationToken cancellationToken)
     {
+        RestorePlan done;
         using (engine.LockVolume(config))
         {
-            await engine.Restore.RestoreAsync(request, cancellationToken);
+            done = new RestorePlan((await engine.Restore.RestoreAsync(request, cancellationToken)).Changes);
         }
-        await output.WriteLineAsync($"restored {request.PathsText} from snapshot {request.SnapshotName} into {request.Target}");
+        await output.WriteLineAsync(Restored(request, done));
         return ExitCodes.Ok;
     }
+
+    /// <summary><c>restored docs from snapshot S into T: 2 overwritten, 1 created, 0 deleted</c>.</summary>
+    private static string Restored(RestoreRequest request, RestorePlan? done) =>
+        $"restored {request.PathsText} from snapshot {request.SnapshotName} into {request.Target}" + (done is null ? string.Empty
+            : $": {done.Overwrite} overwritten, {done.Create} created, {done.Delete} deleted");
 
     /// <summary>
     /// <c>snapshotbackup [-c FILE] restore NAME PATHS --from BEFORE --delete</c>: each path as it is in the snapshot taken

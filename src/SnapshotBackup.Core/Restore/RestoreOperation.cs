@@ -43,5 +43,5 @@ public sealed class RestoreOperation(IRsyncRunner rsync, ILogger logger)
     }
 
     private static RestoreRsyncOptions Options(RestoreRequest request) =>
-        new(request.SnapshotDirectory, request.RelativePaths, request.Target) { Ignore = request.Ignore, Delete = request.Delete };
+        new(request.SnapshotDirectory, request.RelativePaths, request.Target) { Ignore = request.Ignore, Delete = request.Delete, Checksum = request.Checksum };
 }

@@ -13,6 +13,13 @@ public sealed record RestoreRsyncOptions(string Snapshot, IReadOnlyList<string> 
     /// <summary>Delete what is under the restored directories in the target but not in the snapshot.</summary>
     public bool Delete { get; init; }
 
-    /// <summary>Change nothing; report each change (<c>--itemize-changes</c>).</summary>
+    /// <summary>
+    /// Compare file contents, not only size and mtime (<c>--checksum</c>), so that a file changed without changing either
+    /// is restored too. It reads every file of the snapshot, so it is left out where the target has nothing to compare
+    /// with (a new or empty directory).
+    /// </summary>
+    public bool Checksum { get; init; } = true;
+
+    /// <summary>Change nothing; the itemized changes say what would change.</summary>
     public bool DryRun { get; init; }
 }

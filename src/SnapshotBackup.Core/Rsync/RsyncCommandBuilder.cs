@@ -57,8 +57,9 @@ public static class RsyncCommandBuilder
 
     /// <summary>
     /// The options of a restore: the backups' fidelity options (never <c>--delete-excluded</c>: an ignored file in the
-    /// target is not the snapshot's to delete), <c>--checksum</c> (a file changed without changing its size and mtime
-    /// is still restored), <c>--relative</c> with <c>SNAPSHOT/./path</c> sources so each path lands at its place.
+    /// target is not the snapshot's to delete), <c>--relative</c> with <c>SNAPSHOT/./path</c> sources so each path lands
+    /// at its place, and every change itemized (the plan, and what a restore without a plan did). <c>--checksum</c> is
+    /// added where the target has files to compare (<see cref="RestoreRsyncOptions.Checksum"/>).
     /// </summary>
     public static IReadOnlyList<string> RestoreOptions { get; } =
     [
@@ -68,8 +69,8 @@ public static class RsyncCommandBuilder
         "--xattrs",
         "--numeric-ids",
         "--sparse",
-        "--checksum",
         "--relative",
+        "--itemize-changes",
         "--stats",
         "--modify-window=-1",
     ];
@@ -87,10 +88,13 @@ public static class RsyncCommandBuilder
         {
             arguments.Add("--delete");
         }
+        if (options.Checksum)
+        {
+            arguments.Add("--checksum");
+        }
         if (options.DryRun)
         {
             arguments.Add("--dry-run");
-            arguments.Add("--itemize-changes");
         }
         if (RemoteSource.TryParse(options.Target, out _))
         {

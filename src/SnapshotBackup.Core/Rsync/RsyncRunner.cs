@@ -27,12 +27,13 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
     public Task<RsyncResult> RunRestoreAsync(RestoreRsyncOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return RunCommandAsync(RsyncCommandBuilder.BuildRestore(options, RsyncPath), options.DryRun, progress: false, onProgress: null,
+        // Every restore itemizes its changes (RestoreOptions): the plan's list, and the record of a restore without one.
+        return RunCommandAsync(RsyncCommandBuilder.BuildRestore(options, RsyncPath), collectChanges: true, progress: false, onProgress: null,
             "some files vanished while rsync restored them (rsync exit code 24); the restore is otherwise complete", cancellationToken);
     }
 
     private async Task<RsyncResult> RunCommandAsync(
-        ExternalCommand command, bool dryRun, bool progress, Action<int>? onProgress, string vanishedWarning, CancellationToken cancellationToken)
+        ExternalCommand command, bool collectChanges, bool progress, Action<int>? onProgress, string vanishedWarning, CancellationToken cancellationToken)
     {
         long bytes = 0;
         var changes = new List<string>();
@@ -46,7 +47,7 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
             {
                 bytes = transferred;
             }
-            else if (dryRun && RsyncOutputParser.IsItemizedChange(chunk))
+            else if (collectChanges && RsyncOutputParser.IsItemizedChange(chunk))
             {
                 changes.Add(chunk);
             }
