@@ -5,7 +5,8 @@ public enum ContentCheck
 {
     /// <summary>
     /// Same inode and change time, or the same physical extents (FIEMAP), prove equal contents; anything else counts as
-    /// different. Never reads a file (<c>versions</c>).
+    /// different. Reads no file but one of at most <see cref="EntryComparer.InlineLimit"/> bytes whose data btrfs keeps
+    /// inline in its metadata, where FIEMAP shows no extent (<c>versions</c>).
     /// </summary>
     ExtentsOnly,
 

@@ -10,6 +10,9 @@ namespace SnapshotBackup.Core.History;
 /// </summary>
 public static class EntryComparer
 {
+    /// <summary>The largest file whose bytes <see cref="ContentCheck.ExtentsOnly"/> reads when its extents prove nothing (inline data).</summary>
+    public const long InlineLimit = 4096;
+
     /// <summary>Null when the two entries are equal; otherwise what differs.</summary>
     public static EntryChange? Compare(EntryTree treeA, string pathA, EntryState a, EntryTree treeB, string pathB, EntryState b, ContentCheck check)
     {
@@ -93,7 +96,9 @@ public static class EntryComparer
         {
             return true;
         }
-        return check == ContentCheck.ReadBytes && SameBytes(treeA, pathA, treeB, pathB);
+        // FIEMAP cannot locate data stored inline in btrfs metadata (files up to max_inline, 2 KiB by default): reading
+        // such a file costs what reading its attributes does, so even versions reads those few bytes.
+        return (check == ContentCheck.ReadBytes || a.Size <= InlineLimit) && SameBytes(treeA, pathA, treeB, pathB);
     }
 
     private static bool SameBytes(EntryTree treeA, string pathA, EntryTree treeB, string pathB)
