@@ -69,13 +69,13 @@ public sealed class SourceMutator(string root, int seed)
                 File.WriteAllBytes(Path.Combine(dir, "inside"), Bytes(_random.Next(0, 3000)));
                 return "mkdir " + Rel(dir);
             }
-            case 3 when PickFile() is { } file:
+            case 3 when PickFile(special: true) is { } file:
                 File.Delete(file);
                 return "delete " + Rel(file);
             case 4 when PickDirectory(notTop: true) is { } dir && dir != root:
                 Directory.Delete(dir, recursive: true);
                 return "rmdir -r " + Rel(dir);
-            case 5 when PickFile() is { } file:
+            case 5 when PickFile(special: true) is { } file:
             {
                 var target = Path.Combine(PickDirectory(), "r" + ++_serial);
                 File.Move(file, target);
@@ -105,7 +105,7 @@ public sealed class SourceMutator(string root, int seed)
                 Rename(temp, y);
                 return $"swap {Rel(x)} {Rel(y)}";
             }
-            case 8 when PickFile() is { } file:
+            case 8 when PickFile(special: true) is { } file:
             {
                 var link = Path.Combine(PickDirectory(), "h" + ++_serial);
                 Shell.Check("ln", file, link);
@@ -197,7 +197,10 @@ public sealed class SourceMutator(string root, int seed)
         }
     }
 
-    private static bool IsSpecial(string path) => path.EndsWith("/fifo", StringComparison.Ordinal) || path.EndsWith("/null", StringComparison.Ordinal);
+    /// <summary>A fifo or device (also after a rename): never opened, since opening a fifo waits for a writer.</summary>
+    private static bool IsSpecial(string path) =>
+        SnapshotBackup.Core.Internal.LibC.LStatx(SnapshotBackup.Core.Internal.LibC.AT_FDCWD, path, out _) is { } s
+        && (s.Mode & 0xF000) is not (0x8000 or 0x4000 or 0xA000);
 
     private static bool IsSymlink(string path) => new FileInfo(path).LinkTarget is not null;
 
@@ -223,9 +226,10 @@ public sealed class SourceMutator(string root, int seed)
 
     private IEnumerable<string> Symlinks() => Entries(false).Where(IsSymlink).OrderBy(_ => _random.Next());
 
-    private string? PickFile()
+    /// <summary>A non-directory; a fifo or device only when <paramref name="special"/> (the change does not open it).</summary>
+    private string? PickFile(bool special = false)
     {
-        var files = Entries(false).Where(p => !p.EndsWith("fifo", StringComparison.Ordinal) && !p.EndsWith("/null", StringComparison.Ordinal)).ToList();
+        var files = Entries(false).Where(p => special || !IsSpecial(p)).ToList();
         return files.Count == 0 ? null : files[_random.Next(files.Count)];
     }
 
