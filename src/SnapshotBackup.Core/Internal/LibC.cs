@@ -251,5 +251,95 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "clock_gettime", SetLastError = true)]
     private static unsafe partial int ClockGetTime(int clock, long* timespec);
 
+    // ---- History (versions, diff): statx, xattrs, symlinks, FIEMAP, openat2, btrfs INO_PATHS ----
+
+    public const int O_PATH = 0x200000;
+    public const int AT_EMPTY_PATH = 0x1000;
+    public const uint STATX_BASIC_STATS = 0x7ff;
+    public const int ENOSYS = 38;
+    public const int ENODATA = 61;
+    public const int E2BIG = 7;
+
+    /// <summary>The fields of struct statx the history commands compare (offsets of the kernel's struct statx).</summary>
+    public readonly record struct StatxInfo(
+        uint Mode, uint Uid, uint Gid, uint Nlink, ulong Inode, long Size,
+        long MtimeSeconds, uint MtimeNanoseconds, long CtimeSeconds, uint CtimeNanoseconds,
+        uint RdevMajor, uint RdevMinor, uint DevMajor, uint DevMinor);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatxNative(int dirFd, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary>statx(2) of <paramref name="path"/> (relative to <paramref name="dirFd"/>), not following a final symlink.</summary>
+    public static StatxInfo? LStatx(int dirFd, string path, out int errno)
+    {
+        var b = stackalloc byte[256];
+        if (StatxNative(dirFd, path, AT_SYMLINK_NOFOLLOW | (path.Length == 0 ? AT_EMPTY_PATH : 0), STATX_BASIC_STATS, b) != 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            return null;
+        }
+        errno = 0;
+        // stx_nlink@16 uid@20 gid@24 mode(u16)@28 ino@32 size@40 ctime@96 mtime@112 (timestamps: s64 sec, u32 nsec)
+        // rdev_major@128 rdev_minor@132 dev_major@136 dev_minor@140.
+        return new StatxInfo(
+            Mode: *(ushort*)(b + 28), Uid: *(uint*)(b + 20), Gid: *(uint*)(b + 24), Nlink: *(uint*)(b + 16),
+            Inode: *(ulong*)(b + 32), Size: *(long*)(b + 40),
+            MtimeSeconds: *(long*)(b + 112), MtimeNanoseconds: *(uint*)(b + 120),
+            CtimeSeconds: *(long*)(b + 96), CtimeNanoseconds: *(uint*)(b + 104),
+            RdevMajor: *(uint*)(b + 128), RdevMinor: *(uint*)(b + 132), DevMajor: *(uint*)(b + 136), DevMinor: *(uint*)(b + 140));
+    }
+
+    [LibraryImport("libc", EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint LListXattr(string path, byte* list, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint LGetXattr(string path, byte* name, byte* value, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ReadLink(string path, byte* buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long Syscall4(long number, long a, long b, long c, long d);
+
+    [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenAtNative(int dirFd, string path, int flags, int mode);
+
+    public const ulong RESOLVE_NO_SYMLINKS = 0x04;
+    public const ulong RESOLVE_BENEATH = 0x08;
+
+    /// <summary>
+    /// openat2(2) with <paramref name="resolve"/> flags (kernel 5.6+): -1 with errno on failure; ENOSYS on older kernels.
+    /// </summary>
+    public static int OpenAt2(int dirFd, string path, int flags, ulong resolve, out int errno)
+    {
+        var how = stackalloc ulong[3];
+        how[0] = (ulong)(uint)flags;
+        how[1] = 0;
+        how[2] = resolve;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        long fd;
+        fixed (byte* p = bytes)
+        {
+            // 437 is openat2 on x86_64 and aarch64 alike (the generic syscall table).
+            fd = Syscall4(437, dirFd, (long)p, (long)how, 24);
+        }
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return (int)fd;
+    }
+
+    /// <summary>openat(2) returning -1 with errno on failure.</summary>
+    public static int OpenAtChecked(int dirFd, string path, int flags, out int errno)
+    {
+        var fd = OpenAtNative(dirFd, path, flags, 0);
+        errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        return fd;
+    }
+
+    /// <summary>FS_IOC_FIEMAP: _IOWR('f', 11, struct fiemap) with sizeof(struct fiemap) == 32.</summary>
+    public const nuint FS_IOC_FIEMAP = 0xC020660B;
+
+    /// <summary>BTRFS_IOC_INO_PATHS: _IOWR(0x94, 35, struct btrfs_ioctl_ino_path_args) (56 bytes); needs CAP_SYS_ADMIN.</summary>
+    public const nuint BTRFS_IOC_INO_PATHS = 0xC0389423;
+
     public static string ErrorText(int errno) => Marshal.GetPInvokeErrorMessage(errno);
 }

@@ -18,13 +18,18 @@ public sealed class ProcessRunner(ILogger logger)
     /// <summary>Runs to the end, to <paramref name="timeout"/>, or until <paramref name="cancellationToken"/> fires.</summary>
     /// <param name="onStandardOutput">Called with each chunk of standard output ended by a newline or carriage return.</param>
     /// <param name="standardInput">Text for the child's standard input (a few kilobytes at most), then end of file.</param>
+    /// <param name="readStandardOutput">
+    /// Reads standard output as bytes instead of <paramref name="onStandardOutput"/> (a binary stream such as btrfs send's).
+    /// Whatever it leaves unread is drained so the child can finish; an exception it throws is rethrown once the child ended.
+    /// </param>
     public async Task<ProcessResult> RunAsync(
         ExternalCommand command,
         TimeSpan timeout,
         CancellationToken cancellationToken,
         Action<string>? onStandardOutput = null,
         bool inheritStandardError = false,
-        string? standardInput = null)
+        string? standardInput = null,
+        Func<Stream, Task>? readStandardOutput = null)
     {
         logger.LogDebug("running {Command}", command);
         var stopwatch = Stopwatch.StartNew();
@@ -32,11 +37,14 @@ public sealed class ProcessRunner(ILogger logger)
         WriteStandardInput(process, standardInput);
 
         var tail = new StandardErrorTail(StandardErrorTailLines);
-        var stdout = PumpAsync(process.StandardOutput, chunk =>
-        {
-            logger.LogTrace("{Program}: {Line}", command.FileName, chunk);
-            onStandardOutput?.Invoke(chunk);
-        });
+        Exception? readFailure = null;
+        var stdout = readStandardOutput is null
+            ? PumpAsync(process.StandardOutput, chunk =>
+            {
+                logger.LogTrace("{Program}: {Line}", command.FileName, chunk);
+                onStandardOutput?.Invoke(chunk);
+            })
+            : ReadBinaryAsync(process.StandardOutput.BaseStream, readStandardOutput, e => readFailure = e);
         var stderr = inheritStandardError
             ? Task.CompletedTask
             : PumpAsync(process.StandardError, line =>
@@ -55,6 +63,10 @@ public sealed class ProcessRunner(ILogger logger)
         if (cancelled && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"{command.FileName} did not finish within {timeout} and was stopped");
+        }
+        if (readFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
         }
         return new ProcessResult(process.ExitCode, tailText, stopwatch.Elapsed, cancelled);
     }
@@ -183,6 +195,27 @@ public sealed class ProcessRunner(ILogger logger)
                 // It exited in between.
             }
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Lets <paramref name="read"/> read the bytes, records what it threw, and drains the rest.</summary>
+    private static async Task ReadBinaryAsync(Stream stream, Func<Stream, Task> read, Action<Exception> failed)
+    {
+        try
+        {
+            await read(stream).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failed(e);
+        }
+        try
+        {
+            await stream.CopyToAsync(Stream.Null).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The pipe is gone: nothing left to drain.
         }
     }
 

@@ -1,0 +1,8 @@
+namespace SnapshotBackup.Core.History;
+
+public enum ChangeKind
+{
+    Added,
+    Deleted,
+    Modified,
+}

@@ -1,0 +1,82 @@
+namespace SnapshotBackup.Core.History;
+
+/// <summary>
+/// The distinct versions of one path across snapshots (oldest first): runs of consecutive snapshots in which the
+/// entry is equal by <see cref="EntryComparer"/> without reading contents (<see cref="ContentCheck.ExtentsOnly"/>), or
+/// absent. An unchanged file keeps its inode and ctime across snapshots, so each snapshot costs one statx (and the
+/// opening of its path); attributes, link targets and extents are read only where inode or ctime changed. A version
+/// that comes back after a change is listed again, as a new run.
+/// </summary>
+public static class VersionFinder
+{
+    /// <summary>The versions and "snapshot: path: reason" for what could not be read (counted as a change).</summary>
+    public static (IReadOnlyList<VersionSpan> Versions, IReadOnlyList<string> Unreadable) Find(
+        IReadOnlyList<(string Name, string Directory)> snapshots, string path)
+    {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        ArgumentNullException.ThrowIfNull(path);
+        var versions = new List<VersionSpan>();
+        var unreadable = new List<string>();
+        EntryTree? previousTree = null;
+        EntryState? previous = null;
+        string? first = null;
+        string? last = null;
+        var count = 0;
+        try
+        {
+            foreach (var (name, directory) in snapshots)
+            {
+                EntryTree? tree = null;
+                EntryState? state;
+                bool same;
+                try
+                {
+                    tree = new EntryTree(directory);
+                    state = tree.Stat(path);
+                    same = first is not null && Same(previousTree, previous, tree, state, path);
+                }
+                catch (UnreadableEntryException e)
+                {
+                    unreadable.Add($"{name}: {(e.Path.Length == 0 ? "." : e.Path)}: {e.Reason}");
+                    tree?.Dispose();
+                    tree = null;
+                    state = null;
+                    same = false;
+                }
+                if (!same && first is not null)
+                {
+                    versions.Add(new VersionSpan(first, last!, count, previous));
+                    first = null;
+                }
+                if (first is null)
+                {
+                    first = name;
+                    count = 0;
+                }
+                last = name;
+                count++;
+                previousTree?.Dispose();
+                previousTree = tree;
+                previous = state;
+            }
+            if (first is not null)
+            {
+                versions.Add(new VersionSpan(first, last!, count, previous));
+            }
+        }
+        finally
+        {
+            previousTree?.Dispose();
+        }
+        return (versions, unreadable);
+    }
+
+    private static bool Same(EntryTree? treeA, EntryState? a, EntryTree treeB, EntryState? b, string path)
+    {
+        if (a is null || b is null || treeA is null)
+        {
+            return a is null && b is null && treeA is not null;
+        }
+        return EntryComparer.Compare(treeA, path, a, treeB, path, b, ContentCheck.ExtentsOnly) is null;
+    }
+}
