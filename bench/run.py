@@ -461,7 +461,7 @@ class Bench:
         os.sync()
         write_config(self.config_file, {"v": {"source": self.ws.root, "backups": volume}})
         paths = [os.path.join(volume, n, "report.txt") for n in os.listdir(volume)]
-        for what, path, expected in (("one file", "report.txt", (count + 9) // 10), ("a 200-file directory", "docs", None)):
+        for what, path, expected in (("one file", "report.txt", (count + 9) // 10), ("a 200-file directory", "docs", (count + 9) // 10)):
             times_a, times_b = [], []
             for i in range(cfg.versions_runs):
                 order = ("A", "B") if i % 2 == 0 else ("B", "A")

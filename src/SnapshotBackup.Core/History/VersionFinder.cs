@@ -5,7 +5,9 @@ namespace SnapshotBackup.Core.History;
 /// entry is equal by <see cref="EntryComparer"/> without reading contents (<see cref="ContentCheck.ExtentsOnly"/>), or
 /// absent. An unchanged file keeps its inode and ctime across snapshots, so each snapshot costs one statx (and the
 /// opening of its path); attributes, link targets and extents are read only where inode or ctime changed. A version
-/// that comes back after a change is listed again, as a new run.
+/// that comes back after a change is listed again, as a new run. A directory is one version while it and everything
+/// below it stay equal: its subtree is compared with the previous snapshot's entry by entry (a statx each, the same
+/// rule), so a change anywhere below makes a new version.
 /// </summary>
 public static class VersionFinder
 {
@@ -33,7 +35,7 @@ public static class VersionFinder
                 {
                     tree = new EntryTree(directory);
                     state = tree.Stat(path);
-                    same = first is not null && Same(previousTree, previous, tree, state, path);
+                    same = first is not null && Same(previousTree, previous, tree, state, path, unreadable);
                 }
                 catch (UnreadableEntryException e)
                 {
@@ -71,12 +73,31 @@ public static class VersionFinder
         return (versions, unreadable);
     }
 
-    private static bool Same(EntryTree? treeA, EntryState? a, EntryTree treeB, EntryState? b, string path)
+    private static bool Same(EntryTree? treeA, EntryState? a, EntryTree treeB, EntryState? b, string path, List<string> unreadable)
     {
         if (a is null || b is null || treeA is null)
         {
             return a is null && b is null && treeA is not null;
         }
-        return EntryComparer.Compare(treeA, path, a, treeB, path, b, ContentCheck.ExtentsOnly) is null;
+        if (EntryComparer.Compare(treeA, path, a, treeB, path, b, ContentCheck.ExtentsOnly) is not null)
+        {
+            return false;
+        }
+        if (a.Type != EntryType.Directory || b.Type != EntryType.Directory)
+        {
+            return true;
+        }
+        var below = new TreeCompare(treeA, treeB, ContentCheck.ExtentsOnly);
+        below.CompareBelow(path);
+        // What cannot be read is reported once and does not split the versions.
+        foreach (var entry in below.Unreadable)
+        {
+            var line = $"{Path.GetFileName(treeB.Root)}: {entry}";
+            if (unreadable.Count < 100 && !unreadable.Contains(line))
+            {
+                unreadable.Add(line);
+            }
+        }
+        return below.Entries.Count == 0;
     }
 }

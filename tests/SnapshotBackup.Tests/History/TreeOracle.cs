@@ -160,11 +160,13 @@ public static class TreeOracle
         var lines = new List<string>();
         string? first = null, last = null;
         Entry? state = null;
+        Dictionary<string, Entry>? previousDump = null;
         var count = 0;
         foreach (var (name, dump) in snapshots)
         {
             var current = dump.GetValueOrDefault(path);
-            var same = first is not null && (current is null ? state is null : state is not null && Same(state, current));
+            var same = first is not null && (current is null ? state is null : state is not null && Same(state, current))
+                && (current?.TypeName != "dir" || SameBelow(previousDump!, dump, path));
             if (!same && first is not null)
             {
                 lines.Add(VersionLine(first, last!, count, state));
@@ -177,6 +179,7 @@ public static class TreeOracle
             }
             last = name;
             state = current;
+            previousDump = dump;
             count++;
         }
         if (first is not null)
@@ -184,6 +187,15 @@ public static class TreeOracle
             lines.Add(VersionLine(first, last!, count, state));
         }
         return lines;
+    }
+
+    /// <summary>A directory is one version while everything below it is equal too.</summary>
+    private static bool SameBelow(Dictionary<string, Entry> a, Dictionary<string, Entry> b, string path)
+    {
+        var prefix = path.Length == 0 ? string.Empty : path + "/";
+        var belowA = a.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        var belowB = b.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        return belowA.Count == belowB.Count && belowB.All(e => belowA.TryGetValue(e.Key, out var other) && Same(other, e.Value));
     }
 
     private static bool Same(Entry a, Entry b)
