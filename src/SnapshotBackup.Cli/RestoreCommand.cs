@@ -46,12 +46,9 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
             Checksum = RestoreRequest.HasContent(target),
         };
         var backupFirst = intoSource && !arguments.NoBackupFirst;
-        if (arguments.Yes && !arguments.DryRun)
+        // --yes skips the plan, except where its counts go into --no-backup-first's warning.
+        if (arguments.Yes && !arguments.DryRun && !(intoSource && arguments.NoBackupFirst))
         {
-            if (intoSource && arguments.NoBackupFirst)
-            {
-                logger.LogWarning("--no-backup-first: the source is not backed up before the restore; what it overwrites or deletes in {Target} cannot be got back", target);
-            }
             return backupFirst
                 ? await RestoreAfterBackupAsync(config, request, cancellationToken)
                 : await RestoreLockedAsync(config, request, cancellationToken);
