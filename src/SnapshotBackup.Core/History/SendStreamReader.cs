@@ -22,9 +22,11 @@ public static class SendStreamReader
     private static readonly byte[] Magic = "btrfs-stream\0"u8.ToArray();
 
     /// <summary>The paths named by the stream, in stream order (duplicates removed). Throws <see cref="InvalidDataException"/> for a malformed stream.</summary>
-    public static async Task<IReadOnlyList<string>> ReadPathsAsync(Stream stream, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ReadPathsAsync(Stream input, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(input);
+        // Commands are a few dozen bytes each: read the pipe in large blocks, not two reads per command.
+        var stream = new BufferedStream(input, 1 << 16);
         var paths = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var header = new byte[17];

@@ -31,14 +31,6 @@ public sealed class TreeCompare(EntryTree a, EntryTree b, ContentCheck check)
         CompareChildren(string.Empty, aIsDirectory: true, bIsDirectory: true);
     }
 
-    /// <summary>Walks both trees completely below <paramref name="path"/>, a directory in both (the entry itself is not compared).</summary>
-    public void CompareBelow(string path)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        _full = true;
-        CompareChildren(path, aIsDirectory: true, bIsDirectory: true);
-    }
-
     /// <summary>
     /// Classifies each candidate path (every path the change list mentions); paths of other names of a hard-linked
     /// candidate come from <paramref name="otherNames"/> (tree, inode → paths) and are classified too.

@@ -24,6 +24,7 @@ public static class VersionFinder
         string? first = null;
         string? last = null;
         var count = 0;
+        var below = new BelowCache();
         try
         {
             foreach (var (name, directory) in snapshots)
@@ -35,7 +36,7 @@ public static class VersionFinder
                 {
                     tree = new EntryTree(directory);
                     state = tree.Stat(path);
-                    same = first is not null && Same(previousTree, previous, tree, state, path, unreadable);
+                    same = first is not null && Same(previousTree, previous, tree, state, path, unreadable, below);
                 }
                 catch (UnreadableEntryException e)
                 {
@@ -73,7 +74,14 @@ public static class VersionFinder
         return (versions, unreadable);
     }
 
-    private static bool Same(EntryTree? treeA, EntryState? a, EntryTree treeB, EntryState? b, string path, List<string> unreadable)
+    /// <summary>The entries below the directory last compared, with the tree they were read from: each snapshot's are read once.</summary>
+    private sealed class BelowCache
+    {
+        public EntryTree? Tree { get; set; }
+        public Dictionary<string, EntryState>? States { get; set; }
+    }
+
+    private static bool Same(EntryTree? treeA, EntryState? a, EntryTree treeB, EntryState? b, string path, List<string> unreadable, BelowCache cache)
     {
         if (a is null || b is null || treeA is null)
         {
@@ -87,17 +95,47 @@ public static class VersionFinder
         {
             return true;
         }
-        var below = new TreeCompare(treeA, treeB, ContentCheck.ExtentsOnly);
-        below.CompareBelow(path);
-        // What cannot be read is reported once and does not split the versions.
-        foreach (var entry in below.Unreadable)
+        var before = cache.Tree == treeA && cache.States is { } cached ? cached : Below(treeA, path, unreadable);
+        var after = Below(treeB, path, unreadable);
+        cache.Tree = treeB;
+        cache.States = after;
+        return before.Count == after.Count && after.All(e => before.TryGetValue(e.Key, out var old)
+            && EntryComparer.Compare(treeA, e.Key, old, treeB, e.Key, e.Value, ContentCheck.ExtentsOnly) is null);
+    }
+
+    /// <summary>Every entry below the directory <paramref name="path"/>: a listing per directory and a statx per entry.</summary>
+    private static Dictionary<string, EntryState> Below(EntryTree tree, string path, List<string> unreadable)
+    {
+        var states = new Dictionary<string, EntryState>(StringComparer.Ordinal);
+        var pending = new Stack<string>();
+        pending.Push(path);
+        while (pending.TryPop(out var directory))
         {
-            var line = $"{Path.GetFileName(treeB.Root)}: {entry}";
-            if (unreadable.Count < 100 && !unreadable.Contains(line))
+            try
             {
-                unreadable.Add(line);
+                foreach (var name in tree.Children(directory))
+                {
+                    var child = directory.Length == 0 ? name : directory + "/" + name;
+                    if (tree.StatWalked(child) is { } state)
+                    {
+                        states[child] = state;
+                        if (state.Type == EntryType.Directory)
+                        {
+                            pending.Push(child);
+                        }
+                    }
+                }
+            }
+            catch (UnreadableEntryException e)
+            {
+                // Reported once; it does not split the versions.
+                var line = $"{Path.GetFileName(tree.Root)}: {(e.Path.Length == 0 ? "." : e.Path)}: {e.Reason}";
+                if (unreadable.Count < 100 && !unreadable.Contains(line))
+                {
+                    unreadable.Add(line);
+                }
             }
         }
-        return below.Entries.Count == 0;
+        return states;
     }
 }
