@@ -62,7 +62,7 @@ class Config:
             self.diff_sizes, self.diff_runs, self.history_image = [50000, 500000], 5, "24G"
             self.versions_snapshots, self.versions_runs = 1000, 7
             # mktree.py's sizes average ~9 KB: 120,000 files are about 1 GiB.
-            self.restore_files, self.restore_runs = 120000, 3
+            self.restore_files, self.restore_runs = 120000, 5
 
 
 def log(message):
@@ -76,10 +76,13 @@ def run(cmd, check=True, **kw):
     return result
 
 
-def timed(cmd, env=None):
-    """Wall time of one command; output is captured (as a terminal-less caller would) and checked."""
+def timed(cmd, env=None, then_sync=False):
+    """Wall time of one command (and of a sync after it with then_sync); output is captured (as a terminal-less caller
+    would) and checked."""
     start = time.perf_counter()
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    if then_sync:
+        os.sync()
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {result.returncode}: {result.stderr.strip()[-2000:]}")
@@ -516,11 +519,13 @@ class Bench:
                 target = self.ws.path(f"restored_{side}")
                 os.makedirs(target)
                 os.sync()
+                # Until the data is on disk (a sync inside the timing, for both): otherwise each side's time depends
+                # on how much of its writing the kernel happened to flush before it exited.
                 if side == "A":
-                    t, _ = timed(self.sb("restore", "r", ".", "--from", name, "--to", target, "--yes"))
+                    t, _ = timed(self.sb("restore", "r", ".", "--from", name, "--to", target, "--yes"), then_sync=True)
                     times_a.append(t)
                 else:
-                    t, _ = timed(["rsync", "-aHAX", "--", os.path.join(volume, name) + "/", target + "/"])
+                    t, _ = timed(["rsync", "-aHAX", "--", os.path.join(volume, name) + "/", target + "/"], then_sync=True)
                     times_b.append(t)
                 check = run(["diff", "-rq", os.path.join(volume, name), target], check=False)
                 if check.returncode != 0:
