@@ -103,7 +103,7 @@ public static class VersionFinder
             && EntryComparer.Compare(treeA, e.Key, old, treeB, e.Key, e.Value, ContentCheck.ExtentsOnly) is null);
     }
 
-    /// <summary>Every entry below the directory <paramref name="path"/>: a listing per directory and a statx per entry.</summary>
+    /// <summary>Every entry below the directory <paramref name="path"/>: a listing per directory and a statx per entry relative to it.</summary>
     private static Dictionary<string, EntryState> Below(EntryTree tree, string path, List<string> unreadable)
     {
         var states = new Dictionary<string, EntryState>(StringComparer.Ordinal);
@@ -113,16 +113,13 @@ public static class VersionFinder
         {
             try
             {
-                foreach (var name in tree.Children(directory))
+                foreach (var (name, state) in tree.StatChildren(directory))
                 {
                     var child = directory.Length == 0 ? name : directory + "/" + name;
-                    if (tree.StatWalked(child) is { } state)
+                    states[child] = state;
+                    if (state.Type == EntryType.Directory)
                     {
-                        states[child] = state;
-                        if (state.Type == EntryType.Directory)
-                        {
-                            pending.Push(child);
-                        }
+                        pending.Push(child);
                     }
                 }
             }

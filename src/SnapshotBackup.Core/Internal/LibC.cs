@@ -269,6 +269,67 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int StatxNative(int dirFd, string path, int flags, uint mask, byte* buffer);
 
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true)]
+    private static partial int StatxBytes(int dirFd, byte* path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
+    private static partial nint FdOpenDir(int fd);
+
+    [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    private static partial byte* ReadDir(nint dir);
+
+    [LibraryImport("libc", EntryPoint = "closedir", SetLastError = true)]
+    private static partial int CloseDir(nint dir);
+
+    /// <summary>glibc's struct dirent on 64-bit Linux: d_ino (8), d_off (8), d_reclen (2), d_type (1), then d_name.</summary>
+    private const int DirentNameOffset = 19;
+
+    /// <summary>
+    /// Each entry of the open directory <paramref name="directoryFd"/> (taken over and closed) with its statx, not
+    /// following symlinks: one readdir pass and one statx per entry relative to the directory, no path lookups.
+    /// An entry that vanished between the two is left out; false when the directory could not be read
+    /// (<paramref name="errno"/> says why).
+    /// </summary>
+    public static bool ListWithStatx(int directoryFd, List<(string Name, StatxInfo Info)> entries, out int errno)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var dir = FdOpenDir(directoryFd);
+        if (dir == 0)
+        {
+            errno = Marshal.GetLastPInvokeError();
+            Close(directoryFd);
+            return false;
+        }
+        try
+        {
+            var b = stackalloc byte[256];
+            while (true)
+            {
+                Marshal.SetLastPInvokeError(0);
+                var entry = ReadDir(dir);
+                if (entry == null)
+                {
+                    errno = Marshal.GetLastPInvokeError();
+                    return errno == 0;
+                }
+                var name = entry + DirentNameOffset;
+                if (name[0] == (byte)'.' && (name[1] == 0 || (name[1] == (byte)'.' && name[2] == 0)))
+                {
+                    continue;
+                }
+                if (StatxBytes(directoryFd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, b) != 0)
+                {
+                    continue; // gone since the listing
+                }
+                entries.Add((Marshal.PtrToStringUTF8((nint)name)!, Read(b)));
+            }
+        }
+        finally
+        {
+            CloseDir(dir);
+        }
+    }
+
     /// <summary>statx(2) of <paramref name="path"/> (relative to <paramref name="dirFd"/>), not following a final symlink.</summary>
     public static StatxInfo? LStatx(int dirFd, string path, out int errno)
     {
@@ -279,6 +340,11 @@ internal static unsafe partial class LibC
             return null;
         }
         errno = 0;
+        return Read(b);
+    }
+
+    private static StatxInfo Read(byte* b)
+    {
         // stx_nlink@16 uid@20 gid@24 mode(u16)@28 ino@32 size@40 ctime@96 mtime@112 (timestamps: s64 sec, u32 nsec)
         // rdev_major@128 rdev_minor@132 dev_major@136 dev_minor@140.
         return new StatxInfo(
