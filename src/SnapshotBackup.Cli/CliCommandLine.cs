@@ -307,6 +307,12 @@ public static class CliCommandLine
     private static bool Flag(ParseResult result, Command command, string name) =>
         command.Options.FirstOrDefault(o => o.Name == name) is Option<bool> option && result.GetValue(option);
 
+    /// <summary>
+    /// The option's value; null when it is absent or was given without a value (only possible with --help, which
+    /// reports no parse error: help is printed and the value is never used).
+    /// </summary>
     private static string? Value(ParseResult result, Command command, string name) =>
-        command.Options.FirstOrDefault(o => o.Name == name) is Option<string> option ? result.GetValue(option) : null;
+        command.Options.FirstOrDefault(o => o.Name == name) is Option<string> option && result.GetResult(option) is { Tokens.Count: > 0 }
+            ? result.GetValue(option)
+            : null;
 }

@@ -5,6 +5,7 @@ using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Processes;
 using SnapshotBackup.Core.Restore;
+using SnapshotBackup.Core.Rsync;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.Volume;
 
@@ -115,11 +116,11 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
     /// <summary>The backup of the source, then the restore under its lock (the one run path); prints the undo command.</summary>
     private async Task<int> RestoreAfterBackupAsync(BackupConfig config, RestoreRequest request, CancellationToken cancellationToken)
     {
-        RestorePlan? done = null;
+        RsyncResult? done = null;
         var result = await runs.RunAsync(config, new BackupRequest
         {
             BeforeRestore = $"{request.PathsText} from {request.SnapshotName}",
-            AfterSnapshot = async (_, token) => done = new RestorePlan((await engine.Restore.RestoreAsync(request, token)).Changes),
+            AfterSnapshot = async (_, token) => done = await engine.Restore.RestoreAsync(request, token),
         }, cancellationToken);
         if (result.Error is { } backupFailure)
         {
@@ -146,19 +147,21 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
     /// <summary>Without a backup first (--to, --no-backup-first): the volume lock while the snapshot is read.</summary>
     private async Task<int> RestoreLockedAsync(BackupConfig config, RestoreRequest request, CancellationToken cancellationToken)
     {
-        RestorePlan done;
+        RsyncResult done;
         using (engine.LockVolume(config))
         {
-            done = new RestorePlan((await engine.Restore.RestoreAsync(request, cancellationToken)).Changes);
+            done = await engine.Restore.RestoreAsync(request, cancellationToken);
         }
         await output.WriteLineAsync(Restored(request, done));
         return ExitCodes.Ok;
     }
 
-    /// <summary><c>restored docs from snapshot S into T: 2 overwritten, 1 created, 0 deleted</c>.</summary>
-    private static string Restored(RestoreRequest request, RestorePlan? done) =>
-        $"restored {request.PathsText} from snapshot {request.SnapshotName} into {request.Target}" + (done is null ? string.Empty
-            : $": {done.Overwrite} overwritten, {done.Create} created, {done.Delete} deleted");
+    /// <summary><c>restored docs from snapshot S into T: 3 files written, 2 entries created, 0 deleted</c> (rsync's --stats).</summary>
+    private static string Restored(RestoreRequest request, RsyncResult? done) =>
+        $"restored {request.PathsText} from snapshot {request.SnapshotName} into {request.Target}"
+        + (done is { FilesTransferred: { } written, Created: { } created, Deleted: { } deleted }
+            ? $": {written} files written, {created} entries created, {deleted} deleted"
+            : string.Empty);
 
     /// <summary>
     /// <c>snapshotbackup [-c FILE] restore NAME PATHS --from BEFORE --delete</c>: each path as it is in the snapshot taken

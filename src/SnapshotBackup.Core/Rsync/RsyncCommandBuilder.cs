@@ -58,8 +58,8 @@ public static class RsyncCommandBuilder
     /// <summary>
     /// The options of a restore: the backups' fidelity options (never <c>--delete-excluded</c>: an ignored file in the
     /// target is not the snapshot's to delete), <c>--relative</c> with <c>SNAPSHOT/./path</c> sources so each path lands
-    /// at its place, and every change itemized (the plan, and what a restore without a plan did). <c>--checksum</c> is
-    /// added where the target has files to compare (<see cref="RestoreRsyncOptions.Checksum"/>).
+    /// at its place; <c>--stats</c> for the counts a restore reports, <c>--itemize-changes</c> for the plan (a dry run).
+    /// <c>--checksum</c> is added where the target has files to compare (<see cref="RestoreRsyncOptions.Checksum"/>).
     /// </summary>
     public static IReadOnlyList<string> RestoreOptions { get; } =
     [
@@ -70,7 +70,6 @@ public static class RsyncCommandBuilder
         "--numeric-ids",
         "--sparse",
         "--relative",
-        "--itemize-changes",
         "--stats",
         "--modify-window=-1",
     ];
@@ -95,6 +94,7 @@ public static class RsyncCommandBuilder
         if (options.DryRun)
         {
             arguments.Add("--dry-run");
+            arguments.Add("--itemize-changes");
         }
         if (RemoteSource.TryParse(options.Target, out _))
         {

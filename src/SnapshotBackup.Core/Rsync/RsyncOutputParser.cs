@@ -24,6 +24,28 @@ public static class RsyncOutputParser
     }
 
     /// <summary>The <c>--stats</c> line <c>Total transferred file size: 1,234 bytes</c>.</summary>
+    /// <summary>
+    /// A count of <c>--stats</c>: <c>Number of created files: 2,001 (reg: 2,000, dir: 1)</c> with
+    /// <paramref name="label"/> <c>Number of created files:</c> is 2001; null for another line.
+    /// </summary>
+    public static long? ParseCount(string chunk, string label)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(label);
+        if (!chunk.StartsWith(label, StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var rest = chunk.AsSpan(label.Length);
+        var parenthesis = rest.IndexOf('(');
+        if (parenthesis >= 0)
+        {
+            rest = rest[..parenthesis];
+        }
+        var digits = new string(rest.ToArray().Where(char.IsAsciiDigit).ToArray());
+        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
+    }
+
     public static long? ParseTransferredBytes(string chunk)
     {
         const string prefix = "Total transferred file size:";

@@ -27,8 +27,9 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
     public Task<RsyncResult> RunRestoreAsync(RestoreRsyncOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // Every restore itemizes its changes (RestoreOptions): the plan's list, and the record of a restore without one.
-        return RunCommandAsync(RsyncCommandBuilder.BuildRestore(options, RsyncPath), collectChanges: true, progress: false, onProgress: null,
+        // The plan itemizes its changes; a restore reports its counts from --stats (one line per file would cost a
+        // restore of many files measurable CPU on both ends of the pipe).
+        return RunCommandAsync(RsyncCommandBuilder.BuildRestore(options, RsyncPath), collectChanges: options.DryRun, progress: false, onProgress: null,
             "some files vanished while rsync restored them (rsync exit code 24); the restore is otherwise complete", cancellationToken);
     }
 
@@ -36,6 +37,7 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
         ExternalCommand command, bool collectChanges, bool progress, Action<int>? onProgress, string vanishedWarning, CancellationToken cancellationToken)
     {
         long bytes = 0;
+        long? created = null, deleted = null, transferred = null;
         var changes = new List<string>();
         var result = await runner.RunAsync(command, Timeout, cancellationToken, chunk =>
         {
@@ -43,9 +45,21 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
             {
                 onProgress?.Invoke(percent);
             }
-            else if (RsyncOutputParser.ParseTransferredBytes(chunk) is { } transferred)
+            else if (RsyncOutputParser.ParseTransferredBytes(chunk) is { } total)
             {
-                bytes = transferred;
+                bytes = total;
+            }
+            else if (RsyncOutputParser.ParseCount(chunk, "Number of created files:") is { } c)
+            {
+                created = c;
+            }
+            else if (RsyncOutputParser.ParseCount(chunk, "Number of deleted files:") is { } d)
+            {
+                deleted = d;
+            }
+            else if (RsyncOutputParser.ParseCount(chunk, "Number of regular files transferred:") is { } t)
+            {
+                transferred = t;
             }
             else if (collectChanges && RsyncOutputParser.IsItemizedChange(chunk))
             {
@@ -85,6 +99,12 @@ public sealed class RsyncRunner(ProcessRunner runner, ILogger logger) : IRsyncRu
         {
             throw new RsyncException(result.ExitCode, result.StandardErrorTail);
         }
-        return new RsyncResult(result.ExitCode, bytes, result.Duration) { Changes = changes };
+        return new RsyncResult(result.ExitCode, bytes, result.Duration)
+        {
+            Changes = changes,
+            Created = created,
+            Deleted = deleted,
+            FilesTransferred = transferred,
+        };
     }
 }

@@ -71,6 +71,9 @@ public class FuzzTests : ReliabilityTest
     [
         "backup", "b", "list", "l", "prune", "p", "decay", "destroy", "clean", "setup", "status", "", "-rf", "bogus",
         "BACKUP", "help", "--", "../x",
+        // The read-only history commands: whatever their arguments, they change nothing. Not restore: a valid restore
+        // changes the source by design (its own tests check what it changes and what it leaves).
+        "versions", "diff",
     ];
 
     private static readonly string[] Options =
@@ -78,6 +81,7 @@ public class FuzzTests : ReliabilityTest
         "-d", "-dd", "--yes", "-y", "--json", "-n", "--dry-run", "-p", "--checksum", "--bogus", "-x", "-v", "-h",
         "--source=relative", "--source=user@host:/x", "--source", "--state-file", "--config", "-c", "--config=",
         "--state-file=/nonexistent/state.json", "-yes", "---", "--json=1", "-ddddddddd",
+        "--stat", "--from", "--at=yesterday", "--to=/tmp/x", "--delete", "--no-backup-first",
     ];
 
     private sealed record Outcome(int Exit, string Output, string Error, bool Hung, Exception? Escaped);

@@ -5,6 +5,18 @@ namespace SnapshotBackup.Tests.Unit;
 
 public class CliArgumentsTests
 {
+    [TestCase("-h", "--source")]
+    [TestCase("-h", "--from")]
+    [TestCase("--help", "--at")]
+    [TestCase("restore", "-h", "--to")]
+    public void Help_with_an_option_missing_its_value_prints_help_rather_than_failing(params string[] args)
+    {
+        // Found by the fuzz test: with --help, System.CommandLine reports no parse error, and reading the missing value threw.
+        var parsed = CliArguments.Parse(args);
+        Assert.That(parsed.Help, Is.True);
+        Assert.That(new[] { parsed.Source, parsed.From, parsed.At, parsed.To }, Is.All.Null);
+    }
+
     [Test]
     public void Options_may_stand_before_or_after_the_command()
     {
