@@ -26,28 +26,12 @@ public static class RsyncCommandBuilder
     public static ExternalCommand Build(RsyncOptions options, string rsync = "rsync")
     {
         var arguments = new List<string>(BaseOptions);
-        if (options.Checksum)
-        {
-            arguments.Add("--checksum");
-        }
-        if (options.DryRun)
-        {
-            arguments.Add("--dry-run");
-            // One line per change ("*deleting", ">f+++++++++ path"): the dry run's answer to "what would this back up".
-            arguments.Add("--itemize-changes");
-        }
+        AddCompare(arguments, options.Checksum, options.DryRun);
         if (options.Progress)
         {
             arguments.Add("--info=progress2");
         }
-        if (RemoteSource.TryParse(options.Source, out _))
-        {
-            arguments.Add("--rsh=" + Ssh.RsyncShell());
-        }
-        foreach (var pattern in options.Ignore)
-        {
-            arguments.Add("--exclude=" + pattern);
-        }
+        AddShellAndExcludes(arguments, options.Source, options.Ignore);
         // "--" ends the options, so a path starting with '-' is never read as one; the trailing slash copies contents.
         arguments.Add("--");
         arguments.Add(WithTrailingSlash(options.Source));
@@ -87,23 +71,8 @@ public static class RsyncCommandBuilder
         {
             arguments.Add("--delete");
         }
-        if (options.Checksum)
-        {
-            arguments.Add("--checksum");
-        }
-        if (options.DryRun)
-        {
-            arguments.Add("--dry-run");
-            arguments.Add("--itemize-changes");
-        }
-        if (RemoteSource.TryParse(options.Target, out _))
-        {
-            arguments.Add("--rsh=" + Ssh.RsyncShell());
-        }
-        foreach (var pattern in options.Ignore)
-        {
-            arguments.Add("--exclude=" + pattern);
-        }
+        AddCompare(arguments, options.Checksum, options.DryRun);
+        AddShellAndExcludes(arguments, options.Target, options.Ignore);
         arguments.Add("--");
         var snapshot = options.Snapshot.TrimEnd('/');
         foreach (var relative in options.RelativePaths)
@@ -113,6 +82,33 @@ public static class RsyncCommandBuilder
         }
         arguments.Add(WithTrailingSlash(options.Target));
         return new ExternalCommand(rsync, arguments);
+    }
+
+    /// <summary><c>--checksum</c>; a dry run with one line per change (<c>*deleting</c>, <c>&gt;f+++++++++ path</c>).</summary>
+    private static void AddCompare(List<string> arguments, bool checksum, bool dryRun)
+    {
+        if (checksum)
+        {
+            arguments.Add("--checksum");
+        }
+        if (dryRun)
+        {
+            arguments.Add("--dry-run");
+            arguments.Add("--itemize-changes");
+        }
+    }
+
+    /// <summary>ssh when <paramref name="remoteSide"/> is <c>user@host:/path</c>; one <c>--exclude</c> per <c>ignore</c> pattern.</summary>
+    private static void AddShellAndExcludes(List<string> arguments, string remoteSide, IReadOnlyList<string> ignore)
+    {
+        if (RemoteSource.TryParse(remoteSide, out _))
+        {
+            arguments.Add("--rsh=" + Ssh.RsyncShell());
+        }
+        foreach (var pattern in ignore)
+        {
+            arguments.Add("--exclude=" + pattern);
+        }
     }
 
     private static string WithTrailingSlash(string path) => path.EndsWith('/') ? path : path + "/";

@@ -23,7 +23,6 @@ public static class RsyncOutputParser
             : null;
     }
 
-    /// <summary>The <c>--stats</c> line <c>Total transferred file size: 1,234 bytes</c>.</summary>
     /// <summary>
     /// A count of <c>--stats</c>: <c>Number of created files: 2,001 (reg: 2,000, dir: 1)</c> with
     /// <paramref name="label"/> <c>Number of created files:</c> is 2001; null for another line.
@@ -46,16 +45,8 @@ public static class RsyncOutputParser
         return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
     }
 
-    public static long? ParseTransferredBytes(string chunk)
-    {
-        const string prefix = "Total transferred file size:";
-        if (!chunk.StartsWith(prefix, StringComparison.Ordinal))
-        {
-            return null;
-        }
-        var digits = new string(chunk.AsSpan(prefix.Length).ToArray().Where(char.IsAsciiDigit).ToArray());
-        return long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) ? bytes : null;
-    }
+    /// <summary><c>Total transferred file size: 1,234 bytes</c> is 1234; null for another line.</summary>
+    public static long? ParseTransferredBytes(string chunk) => ParseCount(chunk, "Total transferred file size:");
 
     /// <summary>
     /// An <c>--itemize-changes</c> line: <c>*deleting   path</c>, or an 11-character code (update type, file type, nine
