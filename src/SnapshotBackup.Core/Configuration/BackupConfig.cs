@@ -29,10 +29,28 @@ public sealed record BackupConfig
 
     public bool AllowEmptySource { get; init; }
 
+    /// <summary><c>copy_to</c>: where finished snapshots are copied with btrfs send/receive; none by default.</summary>
+    public IReadOnlyList<Copies.CopyTarget> CopyTo { get; init; } = [];
+
+    /// <summary><c>copy_retain_all</c>, <c>copy_retain_daily</c>, <c>copy_decay</c>; null means the section's own value.</summary>
+    public Duration? CopyRetainAll { get; init; }
+
+    /// <inheritdoc cref="CopyRetainAll"/>
+    public Duration? CopyRetainDaily { get; init; }
+
+    /// <inheritdoc cref="CopyRetainAll"/>
+    public Duration? CopyDecay { get; init; }
+
+    /// <summary>The raw <c>copy_schedule</c> value; null means after each successful backup. The daemon parses it.</summary>
+    public string? CopySchedule { get; init; }
+
     /// <summary>For each key that was set (lower case), the file it came from; used in error messages.</summary>
     public IReadOnlyDictionary<string, string> KeyOrigins { get; init; } = new Dictionary<string, string>();
 
     public RetentionSettings Retention => new(RetainAll, RetainDaily, Decay);
+
+    /// <summary>The copy targets' retention: each copy_* value, else the section's own.</summary>
+    public RetentionSettings CopyRetention => new(CopyRetainAll ?? RetainAll, CopyRetainDaily ?? RetainDaily, CopyDecay ?? Decay);
 
     /// <summary>True when <see cref="Source"/> is <c>user@host:/path</c> (or <c>host:/path</c>).</summary>
     public bool IsRemoteSource => RemoteSource.TryParse(Source, out _);

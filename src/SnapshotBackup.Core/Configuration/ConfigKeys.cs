@@ -21,6 +21,11 @@ internal static partial class ConfigKeys
     public const string Schedule = "schedule";
     public const string AllowEmptySource = "allow_empty_source";
     public const string MaxConcurrent = "max_concurrent";
+    public const string CopyTo = "copy_to";
+    public const string CopyRetainAll = "copy_retain_all";
+    public const string CopyRetainDaily = "copy_retain_daily";
+    public const string CopyDecay = "copy_decay";
+    public const string CopySchedule = "copy_schedule";
 
     public const string DefaultSection = "DEFAULT";
 
@@ -29,13 +34,15 @@ internal static partial class ConfigKeys
     {
         Source, Backups, Ignore, RetainAll, RetainDaily, Decay, AutoPrune, AutoDecay, NotifyRemote, NotifyUser,
         SilentFailThreshold, Schedule, AllowEmptySource, MaxConcurrent,
+        CopyTo, CopyRetainAll, CopyRetainDaily, CopyDecay, CopySchedule,
     };
 
     /// <summary>Exactly [DEFAULT], as configparser: [default] is an ordinary section.</summary>
     public static bool IsDefault(string section) => section == DefaultSection;
 
     /// <summary>Duration keys: the original's own example quotes them, and it understood them quoted.</summary>
-    public static bool IsDuration(string key) => key is RetainAll or RetainDaily or Decay or SilentFailThreshold;
+    public static bool IsDuration(string key) =>
+        key is RetainAll or RetainDaily or Decay or SilentFailThreshold or CopyRetainAll or CopyRetainDaily or CopyDecay;
 
     /// <summary>Checks a value without using it (for [DEFAULT] values no section inherits).</summary>
     public static void Check(Setting s, string? workingDirectory)
@@ -44,7 +51,10 @@ internal static partial class ConfigKeys
         {
             case Source: ParseSource(s, workingDirectory); break;
             case Backups: ParseBackups(s, workingDirectory); break;
-            case RetainAll or RetainDaily or Decay or SilentFailThreshold: ParseDuration(s); break;
+            case RetainAll or RetainDaily or Decay or SilentFailThreshold or CopyRetainAll or CopyRetainDaily or CopyDecay:
+                ParseDuration(s);
+                break;
+            case CopyTo: ParseCopyTo(s); break;
             case NotifyRemote: ParseNotifyRemote(s); break;
             case NotifyUser: ParseNotifyUser(s); break;
             case MaxConcurrent: ParseMaxConcurrent(s); break;
@@ -86,6 +96,28 @@ internal static partial class ConfigKeys
     {
         var raw = s.Raw.Length > 1 && s.Raw[0] == '\'' && s.Raw[^1] == '\'' ? s.Raw[1..^1] : s.Raw;
         return ConfigValues.SplitList(raw);
+    }
+
+    /// <summary>
+    /// <c>copy_to</c>: comma-separated targets, each an absolute directory or <c>[user@]host:/path</c>; empty means none.
+    /// The same target twice, or a relative path, is refused.
+    /// </summary>
+    public static IReadOnlyList<Copies.CopyTarget> ParseCopyTo(Setting s)
+    {
+        var targets = new List<Copies.CopyTarget>();
+        foreach (var part in s.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!Copies.CopyTarget.TryParse(part, out var target, out var error))
+            {
+                throw s.Invalid($"'{part}': {error}");
+            }
+            if (targets.Any(t => t.Spec == target.Spec))
+            {
+                throw s.Invalid($"'{part}' is named twice");
+            }
+            targets.Add(target);
+        }
+        return targets;
     }
 
     public static string? ParseNotifyRemote(Setting s) =>

@@ -132,6 +132,11 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
                 : BuiltIn.SilentFailThreshold,
             Schedule = Get(Schedule) is { Value.Length: > 0 } schedule ? schedule.Value : BuiltIn.Schedule,
             AllowEmptySource = Get(AllowEmptySource) is { } allowEmpty && ConfigValues.IsTrue(allowEmpty.Value),
+            CopyTo = Get(CopyTo) is { } copyTo ? ParseCopyTo(copyTo) : [],
+            CopyRetainAll = Get(CopyRetainAll) is { } copyRetainAll ? ParseDuration(copyRetainAll) : null,
+            CopyRetainDaily = Get(CopyRetainDaily) is { } copyRetainDaily ? ParseDuration(copyRetainDaily) : null,
+            CopyDecay = Get(CopyDecay) is { } copyDecay ? ParseDuration(copyDecay) : null,
+            CopySchedule = Get(CopySchedule) is { Value.Length: > 0 } copySchedule ? copySchedule.Value : null,
             KeyOrigins = origins,
         };
 
