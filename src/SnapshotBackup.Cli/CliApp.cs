@@ -91,6 +91,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
                 return await new VersionsCommand(arguments, engine, logger, output, Time).RunAsync(config, cancellationToken);
             case "diff":
                 return await new DiffCommand(arguments, engine, logger, output, Time).RunAsync(config, cancellationToken);
+            case "copy":
+                return await new CopyCommand(arguments, RunService(engine), logger, output, error).RunAsync(config, cancellationToken);
             default:
                 throw new UsageException($"'{arguments.Command}' is not available in this version");
         }
@@ -174,7 +176,15 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         {
             ExceptionDispatchInfo.Throw(retentionFailure); // the backup is taken; its autodecay/autoprune failed
         }
-        return ExitCodes.Ok;
+        if (!arguments.Silent)
+        {
+            foreach (var copy in result.Copies)
+            {
+                await output.WriteAsync(CopyCommand.Describe(copy));
+            }
+        }
+        // An unreachable target is a quiet skip (notified under silent_fail_threshold); a target that failed is not.
+        return result.Copies.Any(c => c.Error is not null and not Core.Copies.CopyTargetUnavailableException) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
     /// <summary>The one run path, recording into the state file and notifying as the daemon does.</summary>

@@ -32,6 +32,9 @@ public sealed record CliArguments
     /// <summary>restore: <c>--to DIR</c> instead of the source.</summary>
     public string? To { get; init; }
 
+    /// <summary><c>restore --from-copy TARGET</c>: restore from the copies on one of the copy_to targets.</summary>
+    public string? FromCopy { get; init; }
+
     public bool NoBackupFirst { get; init; }
     public bool Delete { get; init; }
     public bool Stat { get; init; }

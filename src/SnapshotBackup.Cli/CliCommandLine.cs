@@ -25,7 +25,8 @@ public static class CliCommandLine
         ("--json", [], null, "JSON output"),
         ("--from", [], "SNAPSHOT", "restore from SNAPSHOT: its name or a prefix of it that only one snapshot has (default: the newest)"),
         ("--at", [], "WHEN", "restore from the newest snapshot at or before WHEN: '2 days ago', 'yesterday', 2026-11-30 (midnight at its start), 2026-11-30T18:00"),
-        ("--to", [], "DIR", "restore into DIR instead of the source (no backup of the source is taken)"),
+        ("--to", [], "DIR", "restore: into DIR instead of the source (no backup of the source is taken); copy: only to TARGET, one of copy_to"),
+        ("--from-copy", [], "TARGET", "restore from the copies on TARGET (one of copy_to), for when the backups disk is gone"),
         ("--no-backup-first", [], null, "emergency only: restore into the source without first backing it up, so what the restore overwrites or deletes cannot be got back"),
         ("--delete", [], null, "also delete files under the restored paths that did not exist in the snapshot"),
         ("--stat", [], null, "the summary alone: counts and bytes"),
@@ -45,6 +46,7 @@ public static class CliCommandLine
         ("restore", [], "restore PATH... (as in the source) from a snapshot into the source, after backing the source up, or --to DIR"),
         ("versions", [], "the distinct versions of PATH (as in the source) across the snapshots"),
         ("diff", [], "what changed from snapshot A to snapshot B, or to the source when B is omitted"),
+        ("copy", [], "send the snapshots that copy_to targets lack (btrfs send/receive, incremental), then apply their retention"),
     ];
 
     /// <summary>The commands that take more than the backup name, with the name of those arguments in their help.</summary>
@@ -95,9 +97,10 @@ public static class CliCommandLine
         ["clean"] = new HashSet<string> { "--dry-run" },
         ["status"] = new HashSet<string> { "--json", "--state-file" },
         ["notify-test"] = new HashSet<string>(),
-        ["restore"] = new HashSet<string> { "--from", "--at", "--to", "--no-backup-first", "--delete", "--dry-run" },
+        ["restore"] = new HashSet<string> { "--from", "--at", "--to", "--from-copy", "--no-backup-first", "--delete", "--dry-run" },
         ["versions"] = new HashSet<string> { "--json" },
         ["diff"] = new HashSet<string> { "--json", "--stat" },
+        ["copy"] = new HashSet<string> { "--to", "--dry-run" },
     };
 
     private static readonly Option<string[]> ConfigOption = new("--config", "-c")
@@ -156,6 +159,7 @@ public static class CliCommandLine
             From = Value(result, command, "--from"),
             At = Value(result, command, "--at"),
             To = Value(result, command, "--to"),
+            FromCopy = Value(result, command, "--from-copy"),
             NoBackupFirst = Flag(result, command, "--no-backup-first"),
             Delete = Flag(result, command, "--delete"),
             Stat = Flag(result, command, "--stat"),

@@ -1,4 +1,5 @@
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Copies;
 
 namespace SnapshotBackup.Core.Engine;
 
@@ -17,4 +18,20 @@ public sealed partial class BackupEngine : IBackupEngine
 
     /// <inheritdoc/>
     public void EnsureAvailable(BackupConfig config) => VolumeOf(config).EnsureAvailable(config.Name);
+
+    /// <inheritdoc/>
+    public async Task<IDisposable> LockVolumeAsync(BackupConfig config, TimeSpan? wait, CancellationToken cancellationToken)
+    {
+        var volume = _environment.AvailableVolumeOf(config);
+        return wait is { } timeout
+            ? await _environment.Locks.AcquireAsync(volume.Path, config.Name, timeout, null, cancellationToken)
+            : _environment.Lock(volume, config);
+    }
+
+    /// <inheritdoc/>
+    public Task<CopyReport> CopyAsync(BackupConfig config, CopyTarget target, CopyOptions options, CancellationToken cancellationToken) =>
+        Copies.CopyAsync(config, target, options, cancellationToken);
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, CopyRecord> CopyRecords(BackupConfig config) => new CopyRecords(config.Backups).Read();
 }

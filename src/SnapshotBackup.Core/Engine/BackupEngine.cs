@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Restore;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Rsync;
@@ -32,7 +33,10 @@ public sealed partial class BackupEngine
         Maintenance = new VolumeMaintenance(environment, logger);
         Backup = new BackupOperation(environment, rsync, sourceProbe, logger);
         Restore = new RestoreOperation(rsync, logger);
+        Copies = new CopyService(environment.Btrfs, target => throw new NotSupportedException($"copies to {target} are not built yet"), environment.Time, logger);
     }
+
+    public CopyService Copies { get; }
 
     public BackupOperation Backup { get; }
 

@@ -27,4 +27,13 @@ public sealed record BackupRequest
     /// Its failure does not undo the snapshot: it ends up in <see cref="Runs.RunResult.StepError"/>. Not for a dry run.
     /// </summary>
     public Func<BackupStepResult, CancellationToken, Task>? AfterSnapshot { get; init; }
+
+    /// <summary>
+    /// Copy to the section's <c>copy_to</c> targets after backup and retention (when it has no <c>copy_schedule</c> of its
+    /// own); false leaves copying to its own run. Never for a dry run or a backup taken before a restore.
+    /// </summary>
+    public bool Copy { get; init; } = true;
+
+    /// <summary>Progress of the copies after the backup (bytes, rate), for a terminal or the daemon's status line.</summary>
+    public Action<Copies.CopyProgress>? OnCopyProgress { get; init; }
 }

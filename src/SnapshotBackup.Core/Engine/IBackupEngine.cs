@@ -23,4 +23,17 @@ public interface IBackupEngine
 
     /// <summary>Throws <see cref="Volume.VolumeUnavailableException"/> when the backups directory is not usable.</summary>
     void EnsureAvailable(BackupConfig config);
+
+    /// <summary>
+    /// The volume checked available and its lock taken: at once (<paramref name="wait"/> null, throws
+    /// <see cref="Volume.VolumeLockedException"/>) or waiting up to <paramref name="wait"/>. For work on the snapshots
+    /// outside a backup (a copy).
+    /// </summary>
+    Task<IDisposable> LockVolumeAsync(BackupConfig config, TimeSpan? wait, CancellationToken cancellationToken);
+
+    /// <summary>Copies to one target under the volume lock the caller holds (see <see cref="Copies.CopyService"/>).</summary>
+    Task<Copies.CopyReport> CopyAsync(BackupConfig config, Copies.CopyTarget target, Copies.CopyOptions options, CancellationToken cancellationToken);
+
+    /// <summary>What the volume remembers of its copy targets (empty when none or unreadable).</summary>
+    IReadOnlyDictionary<string, Copies.CopyRecord> CopyRecords(BackupConfig config);
 }

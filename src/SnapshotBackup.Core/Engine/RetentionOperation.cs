@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Volume;
 
@@ -38,10 +39,30 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
         return new DeleteOutcome([], [], listing.Skipped) { WouldDelete = planned };
     }
 
-    private List<BackupEntry> Candidates(BackupConfig config, VolumeListing listing, bool decay) =>
-        ListingReport.Evaluate(config, listing, environment.Time)
+    /// <summary>
+    /// The policy's candidates, less each copy target's common snapshot (<see cref="CopyChain"/>): deleting it would make
+    /// the next copy a full send.
+    /// </summary>
+    private List<BackupEntry> Candidates(BackupConfig config, VolumeListing listing, bool decay)
+    {
+        var candidates = ListingReport.Evaluate(config, listing, environment.Time)
             .Where(e => !e.Last && (decay ? e.DecayCandidate : e.PruneCandidate))
             .ToList();
+        if (candidates.Count == 0 || config.CopyTo.Count == 0)
+        {
+            return candidates;
+        }
+        var kept = CopyChain.Protected(
+            config, new CopyRecords(config.Backups).Read(), environment.Time.GetLocalNow(), environment.Time.LocalTimeZone,
+            message => logger.LogWarning("{Backup}: {Message}", config.Name, message));
+        foreach (var entry in candidates.Where(e => kept.ContainsKey(e.Name)))
+        {
+            logger.LogInformation(
+                "{What}: keeping {Snapshot}, the common snapshot of copy target {Targets} (the parent of its next incremental copy)",
+                decay ? "decay" : "prune", entry.Name, string.Join(", ", kept[entry.Name]));
+        }
+        return candidates.Where(e => !kept.ContainsKey(e.Name)).ToList();
+    }
 
     /// <summary>Prune or decay on a volume whose lock the caller holds; <paramref name="confirm"/> is asked per candidate.</summary>
     internal DeleteOutcome DeleteCandidatesLocked(BackupConfig config, BackupVolume volume, bool decay, Func<BackupEntry, bool> confirm)

@@ -75,6 +75,7 @@ public sealed class VolumeMaintenance(EngineEnvironment environment, ILogger log
                 return outcome; // .sync, the lock file and the directory stay: the volume is still whole for the next try
             }
             CleanLocked(volume);
+            environment.FileSystem.DeleteFile(Path.Combine(volume.Path, Copies.CopyRecords.FileName));
             environment.FileSystem.DeleteFile(Path.Combine(volume.Path, VolumeLock.FileName));
         }
         RemoveIfEmpty(volume);

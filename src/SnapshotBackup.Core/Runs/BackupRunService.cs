@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Volume;
 
@@ -7,8 +8,9 @@ namespace SnapshotBackup.Core.Runs;
 
 /// <summary>
 /// One backup run, the same for the command and the daemon: backup, then the request's step after the snapshot (a
-/// restore), then autodecay, then autoprune (all under the backup's volume lock, never deleting the snapshot just made;
-/// no retention in a run taken before a restore), then record and notify. A new step is added here, once.
+/// restore), then autodecay, then autoprune, then the copies to the <c>copy_to</c> targets (all under the backup's volume
+/// lock, never deleting the snapshot just made; no retention and no copies in a run taken before a restore), then record
+/// and notify. A new step is added here, once.
 /// Never throws: every error ends up in the <see cref="RunResult"/>, classified by <see cref="RunClassifier"/>.
 /// </summary>
 public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier, IRunRecorder recorder, TimeProvider time, ILogger logger)
@@ -79,7 +81,95 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         Exception? retentionError = null;
         var decayed = config.AutoDecay ? DeleteCandidates(config, backup, decay: true, ref retentionError) : [];
         var pruned = config.AutoPrune ? DeleteCandidates(config, backup, decay: false, ref retentionError) : [];
-        return result with { Decayed = decayed, Pruned = pruned, RetentionError = retentionError };
+        result = result with { Decayed = decayed, Pruned = pruned, RetentionError = retentionError };
+        if (request.Copy && config.CopySchedule is null && config.CopyTo.Count > 0)
+        {
+            // Still under the backup's volume lock: nothing deletes a snapshot while it is sent.
+            result = result with
+            {
+                Copies = await CopyLockedAsync(config, config.CopyTo, new CopyOptions { Progress = request.OnCopyProgress }, cancellationToken),
+            };
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// A copy run on its own (<c>snapshotbackup copy</c>, the daemon's <c>copy_schedule</c> job): takes the volume lock
+    /// (at once, or waiting up to <paramref name="lockWait"/>), copies to each of <paramref name="targets"/> (default: every
+    /// <c>copy_to</c> target) and notifies per target as a run after a backup does. Throws only what keeps it from
+    /// starting (the volume unavailable or locked, cancellation); each target's failure is in its report.
+    /// </summary>
+    public async Task<IReadOnlyList<CopyReport>> CopyAsync(
+        BackupConfig config, IReadOnlyList<CopyTarget>? targets, CopyOptions options, TimeSpan? lockWait, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(options);
+        await using var awake = KeepAwake is { } keepAwake ? await keepAwake(config.Name, cancellationToken) : null;
+        using var volumeLock = await engine.LockVolumeAsync(config, lockWait, cancellationToken);
+        var reports = await CopyLockedAsync(config, targets ?? config.CopyTo, options, cancellationToken);
+        if (!options.DryRun)
+        {
+            await NotifyCopiesAsync(config, reports, cancellationToken);
+        }
+        return reports;
+    }
+
+    private async Task<IReadOnlyList<CopyReport>> CopyLockedAsync(
+        BackupConfig config, IReadOnlyList<CopyTarget> targets, CopyOptions options, CancellationToken cancellationToken)
+    {
+        var reports = new List<CopyReport>(targets.Count);
+        foreach (var target in targets)
+        {
+            CopyReport report;
+            try
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                report = await engine.CopyAsync(config, target, options, cancellationToken);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Interrupted too: the snapshot is taken, the run stays a success; the copy resumes next time.
+                report = new CopyReport(target) { Error = e, DryRun = options.DryRun };
+            }
+            if (report.Error is CopyTargetUnavailableException unavailable)
+            {
+                logger.LogInformation("copy {Backup} to {Target} skipped: {Reason}", config.Name, target.Spec, unavailable.Message);
+            }
+            else if (report.Error is { } error and not OperationCanceledException)
+            {
+                logger.LogError("copy {Backup} to {Target} failed: {Reason}", config.Name, target.Spec, error.Message);
+            }
+            reports.Add(report);
+        }
+        return reports;
+    }
+
+    /// <summary>
+    /// A target that could not be reached is a skip and a failed copy a failure, each under silent_fail_threshold against
+    /// the target's last complete copy; a copy that worked is not notified on its own (the backup was).
+    /// </summary>
+    private async Task NotifyCopiesAsync(BackupConfig config, IReadOnlyList<CopyReport> reports, CancellationToken cancellationToken)
+    {
+        var failed = reports.Where(r => r.Error is not null and not OperationCanceledException).ToList();
+        if (failed.Count == 0)
+        {
+            return;
+        }
+        var records = engine.CopyRecords(config);
+        foreach (var report in failed)
+        {
+            var outcome = report.Error is CopyTargetUnavailableException ? RunOutcome.Skipped : RunOutcome.Failed;
+            var lastCopy = records.GetValueOrDefault(report.Target.Spec)?.LastCopy;
+            try
+            {
+                await notifier.NotifyRunAsync(
+                    config, outcome, $"copy to {report.Target.Spec}: {report.Error!.Message}", lastCopy, time.GetLocalNow(), cancellationToken);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning("copy {Backup}: could not notify: {Reason}", config.Name, e.Message);
+            }
+        }
     }
 
     private IReadOnlyList<string> DeleteCandidates(BackupConfig config, BackupStepResult backup, bool decay, ref Exception? error)
@@ -124,5 +214,6 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             logger.LogWarning("backup {Backup}: could not notify: {Reason}", config.Name, e.Message);
         }
+        await NotifyCopiesAsync(config, result.Copies, cancellationToken);
     }
 }

@@ -42,6 +42,9 @@ public sealed record RunResult(string Section, RunOutcome Outcome)
     /// </summary>
     public Exception? StepError { get; init; }
 
+    /// <summary>What the copies after the backup did, one report per target (empty when none ran).</summary>
+    public IReadOnlyList<Copies.CopyReport> Copies { get; init; } = [];
+
     /// <summary>Whether this was a dry run: nothing written, no retention, nothing notified or recorded.</summary>
     public bool DryRun { get; init; }
 }
