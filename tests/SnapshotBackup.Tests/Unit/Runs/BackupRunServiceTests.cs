@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Rsync;
 using SnapshotBackup.Core.Runs;
@@ -372,5 +373,79 @@ public class BackupRunServiceTests
         Assert.That(RunOutcomeText.ToText(outcome), Is.EqualTo(text));
         Assert.That(RunOutcomeText.Parse(text), Is.EqualTo(outcome));
         Assert.That(RunOutcomeText.Parse(RunOutcomeText.Running), Is.Null);
+    }
+
+    private static CopyTarget Target(string spec) => CopyTarget.TryParse(spec, out var t, out var e) ? t : throw new ArgumentException(e);
+
+    private static BackupConfig WithCopies(params string[] targets) => Config with { CopyTo = targets.Select(Target).ToList() };
+
+    private void CopyReturns(BackupConfig config, Func<CopyTarget, CopyReport> report)
+    {
+        _engine.Setup(e => e.DeleteCandidates(config, _step, true)).Returns(() => Deleted("decay", "2024-01-01T00:00:00+00:00"));
+        _engine.Setup(e => e.DeleteCandidates(config, _step, false)).Returns(() => Deleted("prune", "2026-02-27T10:00:00+00:00"));
+        _engine.Setup(e => e.CopyAsync(config, It.IsAny<CopyTarget>(), It.IsAny<CopyOptions>(), It.IsAny<CancellationToken>()))
+            .Returns((BackupConfig _, CopyTarget t, CopyOptions _, CancellationToken _) =>
+            {
+                _steps.Add("copy " + t.Spec);
+                return Task.FromResult(report(t));
+            });
+        _engine.Setup(e => e.CopyRecords(config)).Returns(new Dictionary<string, CopyRecord>
+        {
+            ["/mnt/b"] = new() { LastCopy = Start.AddDays(-1) },
+        });
+    }
+
+    [Test]
+    public async Task Copies_run_after_retention_for_each_target_in_order_and_a_failed_one_does_not_fail_the_backup()
+    {
+        var config = WithCopies("/mnt/a", "/mnt/b", "host:/c");
+        CopyReturns(config, t => t.Spec switch
+        {
+            "/mnt/a" => new CopyReport(t) { Sent = [new SentCopy(Snapshot, null, 1000, TimeSpan.FromSeconds(1))] },
+            "/mnt/b" => new CopyReport(t) { Error = new CopyTargetUnavailableException("/mnt/b is not mounted") },
+            _ => new CopyReport(t) { Error = new OperationFailedException("btrfs receive: No space left on device") },
+        });
+
+        var result = await Service().RunAsync(config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(_steps, Is.EqualTo(new[] { "backup", "decay", "prune", "copy /mnt/a", "copy /mnt/b", "copy host:/c", "record", "notify", "notify", "notify" }));
+        Assert.That(result.Copies.Select(c => c.Target.Spec), Is.EqualTo(new[] { "/mnt/a", "/mnt/b", "host:/c" }));
+        _notifier.Verify(n => n.NotifyRunAsync(config, RunOutcome.Skipped, "copy to /mnt/b: /mnt/b is not mounted", Start.AddDays(-1),
+            It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+        _notifier.Verify(n => n.NotifyRunAsync(config, RunOutcome.Failed, "copy to host:/c: btrfs receive: No space left on device", null,
+            It.IsAny<DateTimeOffset>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Test]
+    public async Task No_copies_with_a_copy_schedule_of_their_own_in_a_dry_run_before_a_restore_or_when_not_asked()
+    {
+        var scheduled = WithCopies("/mnt/a") with { CopySchedule = "daily" };
+        CopyReturns(scheduled, t => new CopyReport(t));
+        await Service().RunAsync(scheduled, new BackupRequest(), CancellationToken.None);
+        var config = WithCopies("/mnt/a");
+        CopyReturns(config, t => new CopyReport(t));
+        await Service().RunAsync(config, new BackupRequest { DryRun = true }, CancellationToken.None);
+        await Service().RunAsync(config, new BackupRequest { Copy = false }, CancellationToken.None);
+        await Service().RunAsync(config, new BackupRequest { BeforeRestore = "docs from X" }, CancellationToken.None);
+        Assert.That(_steps.Where(s => s.StartsWith("copy", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_copy_interrupted_by_cancellation_leaves_the_backup_a_success()
+    {
+        var config = WithCopies("/mnt/a", "/mnt/b");
+        using var cancel = new CancellationTokenSource();
+        CopyReturns(config, t =>
+        {
+            cancel.Cancel();
+            throw new OperationCanceledException(cancel.Token);
+        });
+
+        var result = await Service().RunAsync(config, new BackupRequest(), cancel.Token);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(result.Copies.Select(c => c.Error), Is.All.InstanceOf<OperationCanceledException>());
+        Assert.That(_steps.Count(s => s.StartsWith("copy", StringComparison.Ordinal)), Is.EqualTo(1), "no second target after the cancellation");
     }
 }
