@@ -129,6 +129,7 @@ internal static class Program
         services.AddSingleton<JobRegistrar>();
         services.AddSingleton<NextRunListener>();
         services.AddTransient<BackupJob>();
+        services.AddTransient<CopyJob>();
 
         services.AddQuartz(q =>
         {

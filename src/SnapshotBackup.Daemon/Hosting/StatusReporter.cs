@@ -11,7 +11,7 @@ namespace SnapshotBackup.Daemon.Hosting;
 /// </summary>
 internal sealed class StatusReporter(ISystemdNotifier notify, StateStore state)
 {
-    private readonly Dictionary<string, int?> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string?> _running = new(StringComparer.Ordinal);
     private (string Name, DateTimeOffset At)? _next;
     private string? _last;
     private bool _stopping;
@@ -25,16 +25,28 @@ internal sealed class StatusReporter(ISystemdNotifier notify, StateStore state)
         Publish();
     }
 
-    public void Progress(string name, int percent)
+    public void Progress(string name, int percent) =>
+        Detail(name, "backing up", percent.ToString(CultureInfo.InvariantCulture) + "%");
+
+    /// <summary>A copy's progress: <c>copying data1 (2026-12-01T10:00:00+00:00 1/3: 1.20 GiB, 85.2 MiB/s)</c>.</summary>
+    public void CopyProgress(string name, string activity, Core.Copies.CopyProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        Detail(name, activity,
+            $"copy {progress.Snapshot} {progress.Index}/{progress.Count}: {Core.Copies.ByteSize.Format(progress.Bytes)}, {Core.Copies.ByteSize.Rate(progress.BytesPerSecond)}");
+    }
+
+    /// <summary>What a running activity is at, shown in brackets after it.</summary>
+    public void Detail(string name, string activity, string detail)
     {
         lock (_running)
         {
-            var key = "backing up " + name;
-            if (_running.TryGetValue(key, out var old) && old == percent)
+            var key = activity + " " + name;
+            if (_running.TryGetValue(key, out var old) && old == detail)
             {
                 return;
             }
-            _running[key] = percent;
+            _running[key] = detail;
         }
         Publish();
     }
@@ -78,7 +90,7 @@ internal sealed class StatusReporter(ISystemdNotifier notify, StateStore state)
             if (_running.Count > 0)
             {
                 return string.Join(", ", _running.OrderBy(r => r.Key, StringComparer.Ordinal)
-                    .Select(r => r.Value is { } p ? $"{r.Key} ({p}%)" : r.Key));
+                    .Select(r => r.Value is { } detail ? $"{r.Key} ({detail})" : r.Key));
             }
             return _next is { } next
                 ? $"idle; next: {next.Name} at {next.At.ToLocalTime().ToString("HH:mm", CultureInfo.InvariantCulture)}"

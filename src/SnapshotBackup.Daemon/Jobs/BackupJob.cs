@@ -47,7 +47,8 @@ internal sealed class BackupJob(
         IDisposable lease;
         try
         {
-            lease = await gate.EnterAsync(config.Backups, token);
+            // Copies after the backup work on their targets too (a copy_schedule of their own gates in CopyJob).
+            lease = await gate.EnterAsync(config.CopySchedule is null ? CopyJob.GatedPaths(config) : [config.Backups], token);
         }
         catch (OperationCanceledException)
         {
@@ -65,6 +66,7 @@ internal sealed class BackupJob(
                     LockWait = LockWait,
                     Progress = true,
                     OnProgress = p => status.Progress(name, p),
+                    OnCopyProgress = p => status.CopyProgress(name, "backing up", p),
                 }, token);
                 Log(result);
             }
@@ -90,6 +92,11 @@ internal sealed class BackupJob(
                     {
                         logger.LogInformation("{What} {Backup}: deleted {Count} backups: {List}", what, name, deleted.Count, string.Join(", ", deleted));
                     }
+                }
+                foreach (var copy in result.Copies.Where(c => c.Error is null))
+                {
+                    logger.LogInformation("copy {Backup} to {Target}: {Sent} sent ({Bytes} bytes), {Deleted} deleted by copy retention",
+                        name, copy.Target.Spec, copy.Sent.Count, copy.BytesSent, copy.Deleted.Count);
                 }
                 return;
             case RunOutcome.Skipped:

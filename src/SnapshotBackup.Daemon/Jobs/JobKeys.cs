@@ -7,6 +7,7 @@ internal static class JobKeys
 {
     public const string BackupGroup = "backup";
     public const string CatchUpGroup = "catch-up";
+    public const string CopyGroup = "copy";
     public const string SectionKey = "section";
 
     public static JobKey Backup(string section) => new(section, BackupGroup);
@@ -14,6 +15,11 @@ internal static class JobKeys
     public static TriggerKey Schedule(string section) => new(section, BackupGroup);
 
     public static TriggerKey CatchUp(string section) => new(section, CatchUpGroup);
+
+    /// <summary>The copy job of a section with a <c>copy_schedule</c> of its own.</summary>
+    public static JobKey Copy(string section) => new(section, CopyGroup);
+
+    public static TriggerKey CopySchedule(string section) => new(section, CopyGroup);
 
     /// <summary>The section (backup name) a job runs for.</summary>
     public static string Section(this IJobExecutionContext context)

@@ -33,30 +33,48 @@ internal sealed class RunGate : IDisposable
         BtrfsManager.FileSystemId(backups)?.ToString() ?? "path:" + backups;
 
     /// <summary>Waits for the filesystem, then for an overall slot; dispose to release both.</summary>
-    public async Task<IDisposable> EnterAsync(string backups, CancellationToken cancellationToken)
+    public Task<IDisposable> EnterAsync(string backups, CancellationToken cancellationToken) => EnterAsync([backups], cancellationToken);
+
+    /// <summary>
+    /// Waits for every filesystem of <paramref name="paths"/> (a volume and its local copy targets: both ends of a copy),
+    /// taken in one global order so that two runs never wait for each other, then for one overall slot; dispose to
+    /// release them all.
+    /// </summary>
+    public async Task<IDisposable> EnterAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
     {
-        SemaphoreSlim fileSystem;
-        lock (_perFileSystem)
-        {
-            var key = FileSystemKey(backups);
-            if (!_perFileSystem.TryGetValue(key, out fileSystem!))
-            {
-                fileSystem = new SemaphoreSlim(1);
-                _perFileSystem[key] = fileSystem;
-            }
-        }
-        await fileSystem.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var overall = Volatile.Read(ref _overall);
+        var held = new List<SemaphoreSlim>();
         try
         {
+            foreach (var fileSystem in FileSystems(paths))
+            {
+                await fileSystem.WaitAsync(cancellationToken).ConfigureAwait(false);
+                held.Add(fileSystem);
+            }
+            var overall = Volatile.Read(ref _overall);
             await overall.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return new Lease(held, overall);
         }
         catch
         {
-            fileSystem.Release();
+            held.ForEach(s => s.Release());
             throw;
         }
-        return new Lease(fileSystem, overall);
+    }
+
+    private List<SemaphoreSlim> FileSystems(IEnumerable<string> paths)
+    {
+        lock (_perFileSystem)
+        {
+            return paths.Select(FileSystemKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(key =>
+            {
+                if (!_perFileSystem.TryGetValue(key, out var fileSystem))
+                {
+                    fileSystem = new SemaphoreSlim(1);
+                    _perFileSystem[key] = fileSystem;
+                }
+                return fileSystem;
+            }).ToList();
+        }
     }
 
     public void Dispose()
@@ -65,7 +83,7 @@ internal sealed class RunGate : IDisposable
         _overall.Dispose();
     }
 
-    private sealed class Lease(SemaphoreSlim fileSystem, SemaphoreSlim overall) : IDisposable
+    private sealed class Lease(List<SemaphoreSlim> fileSystems, SemaphoreSlim overall) : IDisposable
     {
         private int _released;
 
@@ -74,7 +92,7 @@ internal sealed class RunGate : IDisposable
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
                 overall.Release();
-                fileSystem.Release();
+                fileSystems.ForEach(s => s.Release());
             }
         }
     }

@@ -62,6 +62,7 @@ internal sealed class JobRegistrar(
                 state.Update(name, s => s with { Schedule = schedule.Description });
             }
         }
+        await SyncCopyJobsAsync(scheduler, config, previous, cancellationToken);
         state.Retain(configured);
         volumes.Retain(configured);
 
@@ -78,6 +79,33 @@ internal sealed class JobRegistrar(
             }
         }
         await RefreshNextAsync(scheduler, cancellationToken);
+    }
+
+    /// <summary>A copy job for each section with a <c>copy_schedule</c>; the others copy at the end of each backup run.</summary>
+    private async Task SyncCopyJobsAsync(IScheduler scheduler, DaemonConfig config, DaemonConfig? previous, CancellationToken cancellationToken)
+    {
+        foreach (var name in previous?.CopySchedules.Keys.Where(n => !config.CopySchedules.ContainsKey(n)) ?? [])
+        {
+            await scheduler.DeleteJob(JobKeys.Copy(name), cancellationToken);
+            logger.LogInformation("copies of {Backup} removed from the schedule (they run after each backup, if it has copy_to)", name);
+        }
+        foreach (var (name, schedule) in config.CopySchedules)
+        {
+            if (previous is not null && previous.CopySchedules.TryGetValue(name, out var old) && old.Description == schedule.Description
+                && await scheduler.Exists(JobKeys.CopySchedule(name), cancellationToken))
+            {
+                continue;
+            }
+            var job = JobBuilder.Create<CopyJob>()
+                .WithIdentity(JobKeys.Copy(name))
+                .UsingJobData(JobKeys.SectionKey, name)
+                .StoreDurably()
+                .Build();
+            var now = time.GetUtcNow();
+            var trigger = schedule.BuildTrigger(job.Key, JobKeys.CopySchedule(name), schedule.NextAfter(now) ?? now);
+            await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, cancellationToken);
+            logger.LogInformation("copies of {Backup} scheduled {Schedule}", name, schedule.Description);
+        }
     }
 
     /// <summary>After a start or a wake-up: runs each section once now when a scheduled time passed since its newest backup.</summary>

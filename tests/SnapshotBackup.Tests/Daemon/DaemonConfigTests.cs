@@ -61,4 +61,49 @@ public class DaemonConfigTests
         first.Dispose();
         (await second.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
     }
+
+    private string WriteCopy(string lines)
+    {
+        var path = Path.Combine(_dir, "c.ini");
+        File.WriteAllText(path, $"[data1]\nsource = /src\nbackups = /b\n{lines}\n");
+        return path;
+    }
+
+    [Test]
+    public void A_copy_schedule_is_parsed_and_without_one_copies_follow_each_backup()
+    {
+        var config = DaemonConfig.Load([WriteCopy("copy_to = /mnt/usb\ncopy_schedule = daily")]);
+        Assert.That(config.CopySchedules["DATA1"].Description, Is.EqualTo(SnapshotBackup.Daemon.Scheduling.ScheduleParser.Parse("daily").Description));
+        Assert.That(DaemonConfig.Load([WriteCopy("copy_to = /mnt/usb")]).CopySchedules, Is.Empty);
+    }
+
+    [TestCase("copy_to = /mnt/usb\ncopy_schedule = sometimes", "[data1] copy_schedule = 'sometimes': ")]
+    [TestCase("copy_schedule = daily", "[data1] copy_schedule = 'daily': the section has no copy_to to copy to")]
+    [TestCase("copy_to = /mnt/usb\ncopy_schedule = 0 0 3 * * ? 2024", "it never fires again")]
+    public void A_bad_copy_schedule_names_file_section_and_value(string lines, string expected)
+    {
+        var path = WriteCopy(lines);
+        Assert.That(() => DaemonConfig.Load([path]), Throws.TypeOf<ConfigException>().With.Message.Contains(expected).And.Message.StartsWith(path));
+    }
+
+    [Test]
+    public async Task Runs_on_overlapping_filesystems_wait_for_each_other_and_never_deadlock()
+    {
+        using var gate = new RunGate(2);
+        // Both ends of two copies in opposite directions: taken in one global order, so neither holds one and waits for the other.
+        for (var i = 0; i < 200; i++)
+        {
+            var a = gate.EnterAsync(["/nonexistent/a", "/nonexistent/b"], CancellationToken.None);
+            var b = gate.EnterAsync(["/nonexistent/b", "/nonexistent/a"], CancellationToken.None);
+            var first = await Task.WhenAny(a, b).WaitAsync(TimeSpan.FromSeconds(5));
+            var other = first == a ? b : a;
+            await Task.Delay(1);
+            Assert.That(other.IsCompleted, Is.False, "two runs on the same filesystems at once");
+            (await first).Dispose();
+            (await other.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+        }
+        // A run on a third filesystem is not held up.
+        using var ab = await gate.EnterAsync(["/nonexistent/a", "/nonexistent/b"], CancellationToken.None);
+        (await gate.EnterAsync(["/nonexistent/c"], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
 }
