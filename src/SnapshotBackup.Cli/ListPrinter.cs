@@ -6,11 +6,25 @@ using SnapshotBackup.Core.Time;
 
 namespace SnapshotBackup.Cli;
 
+/// <summary>
+/// What <c>list</c> shows of the copies: per snapshot the targets holding a copy of it, the snapshots kept as a
+/// target's common snapshot (not candidates, whatever the policy says), and the targets that could not be listed.
+/// </summary>
+public sealed record ListCopies(
+    IReadOnlyList<string> Targets,
+    IReadOnlyDictionary<string, IReadOnlyList<string>> Holders,
+    IReadOnlySet<string> KeptForCopies,
+    IReadOnlyDictionary<string, string> Unreachable)
+{
+    public static ListCopies None { get; } = new([], new Dictionary<string, IReadOnlyList<string>>(), new HashSet<string>(), new Dictionary<string, string>());
+}
+
 /// <summary>The <c>list</c> output: one line per backup for people, or a JSON array.</summary>
 public static class ListPrinter
 {
-    public static string Text(IReadOnlyList<BackupEntry> entries, DateTimeOffset now)
+    public static string Text(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null)
     {
+        copies ??= ListCopies.None;
         if (entries.Count == 0)
         {
             return "no backups\n";
@@ -21,23 +35,31 @@ public static class ListPrinter
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
+            var kept = copies.KeptForCopies.Contains(e.Name);
             var retain = e.InRetainAll ? "retain_all" : e.InRetainDaily ? "retain_daily" : string.Empty;
             var tags = string.Join(' ', new[]
             {
                 e.Daily ? "daily" : null,
                 e.Weekly ? "weekly" : null,
                 e.Last ? "last" : null,
-                e.PruneCandidate ? "prune candidate" : null,
-                e.DecayCandidate ? "decay candidate" : null,
+                e.PruneCandidate && !kept ? "prune candidate" : null,
+                e.DecayCandidate && !kept ? "decay candidate" : null,
+                kept ? "copy parent" : null,
+                copies.Holders.TryGetValue(e.Name, out var holders) ? "copies: " + string.Join(", ", holders) : null,
             }.Where(t => t is not null));
             builder.Append(e.Name).Append("  ").Append(ages[i].PadRight(ageWidth)).Append("  ")
                 .Append(retain.PadRight(12)).Append("  ").Append(tags).Append('\n');
         }
+        foreach (var (target, reason) in copies.Unreachable)
+        {
+            builder.Append("copy target ").Append(target).Append(" not listed: ").Append(reason).Append('\n');
+        }
         return builder.ToString();
     }
 
-    public static string Json(IReadOnlyList<BackupEntry> entries, DateTimeOffset now)
+    public static string Json(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null)
     {
+        copies ??= ListCopies.None;
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions
         {
@@ -58,8 +80,19 @@ public static class ListPrinter
                 json.WriteBoolean("last", e.Last);
                 json.WriteBoolean("retain_all", e.InRetainAll);
                 json.WriteBoolean("retain_daily", e.InRetainDaily);
-                json.WriteBoolean("prune", e.PruneCandidate);
-                json.WriteBoolean("decay", e.DecayCandidate);
+                var kept = copies.KeptForCopies.Contains(e.Name);
+                json.WriteBoolean("prune", e.PruneCandidate && !kept);
+                json.WriteBoolean("decay", e.DecayCandidate && !kept);
+                if (copies.Targets.Count > 0)
+                {
+                    json.WriteBoolean("copy_parent", kept);
+                    json.WriteStartArray("copies");
+                    foreach (var target in copies.Holders.GetValueOrDefault(e.Name) ?? [])
+                    {
+                        json.WriteStringValue(target);
+                    }
+                    json.WriteEndArray();
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -94,6 +94,40 @@ public static class StatusPrinter
         {
             Label(text, "backups").Append(problem).Append('\n');
         }
+        foreach (var (target, record) in section.Copies)
+        {
+            CopyLine(text, section, target, record, now);
+        }
+    }
+
+    /// <summary><c>copy /mnt/usb: 2026-12-01 10:00:07 (2 h ago): newest copy X, 2 h behind</c>, or what went wrong.</summary>
+    private static void CopyLine(StringBuilder text, StatusSection section, string target, Core.Copies.CopyRecord? record, DateTimeOffset now)
+    {
+        text.Append("  copy ").Append(target).Append(":\n");
+        if (record is null)
+        {
+            Label(text, "  last copy").Append("never tried\n");
+            return;
+        }
+        if (record.LastCopy is { } last)
+        {
+            Line(text, "  last copy", last, now, record.NewestCopy is { } newest ? "newest copy " + newest : null);
+        }
+        else
+        {
+            Label(text, "  last copy").Append("none complete yet\n");
+        }
+        var lag = section.Lag(record);
+        var behind = lag is { } l && l > TimeSpan.Zero ? $"{AgeFormatter.Format(l)} behind the newest snapshot" : lag is null ? "unknown" : "up to date";
+        if (record.Missing > 0)
+        {
+            behind += $", {record.Missing} snapshot{(record.Missing == 1 ? string.Empty : "s")} to send";
+        }
+        Label(text, "  behind").Append(behind).Append('\n');
+        if (record.LastError is { } error)
+        {
+            Line(text, "  last attempt", record.LastAttempt, now, error);
+        }
     }
 
     private static StringBuilder Label(StringBuilder text, string label) =>
@@ -164,6 +198,27 @@ public static class StatusPrinter
         json.WriteString("newest_snapshot", section.Newest?.Name);
         Write(json, "newest_snapshot_time", section.Newest?.Time);
         json.WriteString("volume_error", section.VolumeProblem);
+        json.WriteStartObject("copies");
+        foreach (var (target, record) in section.Copies)
+        {
+            json.WriteStartObject(target);
+            Write(json, "last_copy", record?.LastCopy);
+            json.WriteString("newest_copy", record?.NewestCopy);
+            Write(json, "last_attempt", record?.LastAttempt);
+            Write(json, "last_reachable", record?.LastReachable);
+            json.WriteString("last_error", record?.LastError);
+            json.WriteNumber("missing", record?.Missing ?? 0);
+            if (section.Lag(record) is { } lag)
+            {
+                json.WriteNumber("lag_seconds", (long)lag.TotalSeconds);
+            }
+            else
+            {
+                json.WriteNull("lag_seconds");
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
         json.WriteEndObject();
     }
 

@@ -55,11 +55,21 @@ public sealed record StatusReport(
         try
         {
             volume.EnsureAvailable(config.Name);
-            return new StatusSection(config.Name, state, volume.List().Newest, null);
+            return new StatusSection(config.Name, state, volume.List().Newest, null) { Copies = Copies(config) };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new StatusSection(config.Name, state, null, e.Message);
+            return new StatusSection(config.Name, state, null, e.Message) { Copies = Copies(config) };
         }
+    }
+
+    private static List<(string, Core.Copies.CopyRecord?)> Copies(BackupConfig config)
+    {
+        if (config.CopyTo.Count == 0)
+        {
+            return [];
+        }
+        var records = new Core.Copies.CopyRecords(config.Backups).Read();
+        return config.CopyTo.Select(t => (t.Spec, records.GetValueOrDefault(t.Spec))).ToList();
     }
 }
