@@ -58,6 +58,7 @@ public class FuzzTests : ReliabilityTest
     [
         "source", "backups", "ignore", "retain_all", "retain_daily", "decay", "autoprune", "autodecay", "notify_remote",
         "notify_user", "silent_fail_threshold", "schedule", "allow_empty_source", "max_concurrent", "bogus", "SOURCE", "",
+        "copy_to", "copy_retain_all", "copy_retain_daily", "copy_decay", "copy_schedule",
     ];
 
     private static readonly string[] HostileNames =
@@ -74,6 +75,8 @@ public class FuzzTests : ReliabilityTest
         // The read-only history commands: whatever their arguments, they change nothing. Not restore: a valid restore
         // changes the source by design (its own tests check what it changes and what it leaves).
         "versions", "diff",
+        // copy: with --dry-run or without copy_to it changes nothing; the fuzz configs have no copy_to.
+        "copy",
     ];
 
     private static readonly string[] Options =
@@ -82,6 +85,7 @@ public class FuzzTests : ReliabilityTest
         "--source=relative", "--source=user@host:/x", "--source", "--state-file", "--config", "-c", "--config=",
         "--state-file=/nonexistent/state.json", "-yes", "---", "--json=1", "-ddddddddd",
         "--stat", "--from", "--at=yesterday", "--to=/tmp/x", "--delete", "--no-backup-first",
+        "--from-copy", "--from-copy=/tmp/x", "--to=host:/x",
     ];
 
     private sealed record Outcome(int Exit, string Output, string Error, bool Hung, Exception? Escaped);
