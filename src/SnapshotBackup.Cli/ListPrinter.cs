@@ -45,7 +45,7 @@ public static class ListPrinter
                 e.PruneCandidate && !kept ? "prune candidate" : null,
                 e.DecayCandidate && !kept ? "decay candidate" : null,
                 kept ? "copy parent" : null,
-                copies.Holders.TryGetValue(e.Name, out var holders) ? "copies: " + string.Join(", ", holders) : null,
+                copies.Holders.TryGetValue(e.Name, out var holders) ? "copied to " + string.Join(", ", holders) : null,
             }.Where(t => t is not null));
             builder.Append(e.Name).Append("  ").Append(ages[i].PadRight(ageWidth)).Append("  ")
                 .Append(retain.PadRight(12)).Append("  ").Append(tags).Append('\n');
