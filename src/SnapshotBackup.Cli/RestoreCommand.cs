@@ -1,7 +1,9 @@
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core;
+using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Processes;
 using SnapshotBackup.Core.Restore;
@@ -27,6 +29,21 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
 
     public async Task<int> RunAsync(BackupConfig config, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await RunLockedAsync(config, cancellationToken);
+        }
+        finally
+        {
+            if (_copyLock is not null)
+            {
+                await _copyLock.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<int> RunLockedAsync(BackupConfig config, CancellationToken cancellationToken)
+    {
         var intoSource = arguments.To is null;
         if (!intoSource && arguments.NoBackupFirst)
         {
@@ -34,8 +51,16 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
         }
         var relatives = RestorePaths.Resolve(config.Source, arguments.Paths);
         var target = RestoreTarget.Resolve(arguments.To, config, Environment.CurrentDirectory);
-        var volume = engine.VolumeOf(config);
-        volume.EnsureAvailable(config.Name);
+        var fromCopy = arguments.FromCopy is { } spec ? CopyCommand.Targets(config, spec)[0] : null;
+        var volume = fromCopy is null ? engine.VolumeOf(config) : CopyVolume(fromCopy);
+        if (fromCopy is null)
+        {
+            volume.EnsureAvailable(config.Name);
+        }
+        else if (intoSource && !arguments.NoBackupFirst)
+        {
+            RequireVolumeForBackup(config);
+        }
         var snapshot = SnapshotSelector.Choose(volume.List(), arguments.From, arguments.At, time.GetLocalNow(), time.LocalTimeZone, volume.Path);
         var snapshotDirectory = Path.Combine(volume.Path, snapshot.Name);
         RestorePaths.CheckInSnapshot(snapshotDirectory, snapshot.Name, config.Name, relatives);
@@ -47,6 +72,7 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
             Checksum = RestoreRequest.HasContent(target),
         };
         var backupFirst = intoSource && !arguments.NoBackupFirst;
+        _copyLock = fromCopy is null ? null : await LockCopyAsync(fromCopy, cancellationToken);
         // --yes skips the plan, except where its counts go into --no-backup-first's warning.
         if (arguments.Yes && !arguments.DryRun && !(intoSource && arguments.NoBackupFirst))
         {
@@ -85,6 +111,45 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
         return backupFirst
             ? await RestoreAfterBackupAsync(config, request, cancellationToken)
             : await RestoreLockedAsync(config, request, cancellationToken);
+    }
+
+    /// <summary>Holds the copy target's lock (the same a copy to it takes) for the rest of the command.</summary>
+    private static Task<IAsyncDisposable?> LockCopyAsync(CopyTarget target, CancellationToken cancellationToken)
+    {
+        _ = (target, cancellationToken);
+        return Task.FromResult<IAsyncDisposable?>(null); // wired to the copy destination's lock
+    }
+
+    /// <summary>The copy target's lock while a restore reads from it (so its retention cannot delete the copy meanwhile).</summary>
+    private IAsyncDisposable? _copyLock;
+
+    /// <summary>A local copy target read as a volume: its copies are timestamp-named read-only subvolumes.</summary>
+    private static BackupVolume CopyVolume(CopyTarget target)
+    {
+        if (target.IsRemote)
+        {
+            throw new UsageException(
+                $"--from-copy {target.Spec}: restoring straight from a remote target is not supported; copy the snapshot back first (on {target.Host}: btrfs send {target.Path}/SNAPSHOT | ssh THIS-HOST btrfs receive DIR) or restore there");
+        }
+        if (!Directory.Exists(target.Path) || !BtrfsManager.Instance.IsBtrfs(target.Path))
+        {
+            throw new OperationFailedException($"--from-copy {target.Spec}: the copy target is not reachable (not mounted?); mount it and try again");
+        }
+        return new BackupVolume(target.Path, BtrfsManager.Instance);
+    }
+
+    /// <summary>Into the source from a copy: the backup first needs the backups volume, which may be the disk that is gone.</summary>
+    private void RequireVolumeForBackup(BackupConfig config)
+    {
+        try
+        {
+            engine.VolumeOf(config).EnsureAvailable(config.Name);
+        }
+        catch (VolumeUnavailableException e)
+        {
+            throw new UsageException(
+                $"{e.Message}; so the source cannot be backed up before the restore from the copy. Restore with --no-backup-first (what the restore overwrites or deletes in the source cannot be got back) or elsewhere with --to DIR");
+        }
     }
 
     /// <summary>--yes goes ahead; otherwise the summary and a [y/N] question; without a terminal, refuses (exit 2).</summary>
@@ -148,7 +213,8 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
     private async Task<int> RestoreLockedAsync(BackupConfig config, RestoreRequest request, CancellationToken cancellationToken)
     {
         RsyncResult done;
-        using (engine.LockVolume(config))
+        // From a copy the backups volume may be gone: the copy target's lock (taken before the plan) is what matters.
+        using (_copyLock is null ? engine.LockVolume(config) : null)
         {
             done = await engine.Restore.RestoreAsync(request, cancellationToken);
         }
