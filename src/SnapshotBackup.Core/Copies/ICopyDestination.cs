@@ -36,6 +36,12 @@ public interface ICopyDestination : IAsyncDisposable
 
     /// <summary>Free bytes on the target's filesystem, null when unknown.</summary>
     Task<long?> FreeBytesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The highest send stream version the receiving side understands (known once connected): 2 lets the sender use
+    /// <c>--proto 2 --compressed-data</c>. 1, the version every btrfs receive reads, unless a destination knows better.
+    /// </summary>
+    int MaxStreamVersion => 1;
 }
 
 /// <summary>One receive in progress. Disposing it before <see cref="CompleteAsync"/> aborts the receive and leaves
