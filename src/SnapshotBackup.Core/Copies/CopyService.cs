@@ -27,12 +27,14 @@ public sealed record CopyOptions
 public sealed class CopyService(IBtrfsManager btrfs, Func<CopyTarget, ICopyDestination> open, TimeProvider time, ILogger logger)
 {
     private const int RelayBufferSize = 1 << 20;
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     public string BtrfsPath { get; init; } = ProgramLocator.Find("btrfs", Environment.GetEnvironmentVariable("PATH")) ?? "btrfs";
 
     /// <summary>The longest one btrfs send may take.</summary>
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often <see cref="CopyOptions.Progress"/> is called during a send, at most.</summary>
+    public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The wall clock the retention durations count on; the system's local zone by default.</summary>
     public TimeZoneInfo? Zone { get; init; }
@@ -95,6 +97,11 @@ public sealed class CopyService(IBtrfsManager btrfs, Func<CopyTarget, ICopyDesti
                 try
                 {
                     sent.Add(await SendAsync(config.Backups, destination, plan.Sends[i], i + 1, plan.Sends.Count, version, options, cancellationToken).ConfigureAwait(false));
+                }
+                catch (Exception e) when (cancellationToken.IsCancellationRequested && e is not OperationCanceledException)
+                {
+                    // Killed under the relay by the cancellation: a pipe closed, a stream disposed.
+                    throw new OperationCanceledException($"the copy of {plan.Sends[i].Snapshot.Name} to {target} was cancelled", e, cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
