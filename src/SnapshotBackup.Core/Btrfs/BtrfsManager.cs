@@ -123,7 +123,8 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
     {
         var args = stackalloc byte[SubvolInfoSize];
         new Span<byte>(args, SubvolInfoSize).Clear();
-        if (LibC.Ioctl(fd, IocGetSubvolInfo, args) != 0)
+        // The kernel may answer 1 on success (the result of its last tree search): only a negative result fails.
+        if (LibC.Ioctl(fd, IocGetSubvolInfo, args) < 0)
         {
             return null;
         }
@@ -133,6 +134,25 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
             ParentUuid: ReadUuid(args + SubvolInfoParentUuid),
             ReadOnly: (*(ulong*)(args + SubvolInfoFlags) & RootSubvolReadOnly) != 0,
             Generation: *(ulong*)(args + SubvolInfoGeneration));
+    }
+
+    /// <summary>Sets or clears the read-only flag of subvolume <paramref name="name"/> (BTRFS_IOC_SUBVOL_SETFLAGS), opened
+    /// with O_NOFOLLOW; keeps its received_uuid.</summary>
+    internal static void SetReadOnly(int dirFd, string directory, string name, bool readOnly)
+    {
+        var fd = LibC.OpenAt(dirFd, name, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        Check(fd, $"open {Path.Combine(directory, name)}");
+        try
+        {
+            ulong flags = 0;
+            Check(LibC.Ioctl(fd, IocSubvolGetFlags, &flags), $"read the flags of {Path.Combine(directory, name)}");
+            flags = readOnly ? flags | SubvolReadOnly : flags & ~SubvolReadOnly;
+            Check(LibC.Ioctl(fd, IocSubvolSetFlags, &flags), $"make {Path.Combine(directory, name)} {(readOnly ? "read-only" : "writable")}");
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
     }
 
     /// <summary>btrfs keeps uuids in RFC 4122 byte order, as <c>btrfs subvolume show</c> prints them.</summary>

@@ -275,6 +275,18 @@ public sealed class LocalCopyDestination : ICopyDestination
             throw new OperationFailedException(
                 $"the received copy {staged} is not the snapshot sent ({found}; expected a read-only subvolume with received_uuid {expectedReceivedUuid}); it was deleted");
         }
+        // The kernel moves a directory to another parent only when it may write the directory (its ".." changes), which
+        // a read-only subvolume refuses (EROFS): writable for the move, read-only again at once. The flag keeps
+        // received_uuid; a copy left writable by a crash in between is never taken for a finished one.
+        try
+        {
+            BtrfsManager.SetReadOnly(_incomingFd, IncomingPath, name, readOnly: false);
+        }
+        catch (BtrfsException e)
+        {
+            DeleteStaged(name);
+            throw new OperationFailedException($"cannot publish the copy {name} in {Path}: {e.Message}; the received copy was deleted", e);
+        }
         if (LibC.RenameAt2(_incomingFd, name, _dirFd, name, LibC.RENAME_NOREPLACE) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -283,8 +295,37 @@ public sealed class LocalCopyDestination : ICopyDestination
                 ? $"cannot publish the copy {name} in {Path}: the name is taken by another entry (left untouched); the received copy was deleted"
                 : $"cannot move {staged} to {System.IO.Path.Combine(Path, name)}: {LibC.ErrorText(errno)}; the received copy was deleted");
         }
+        try
+        {
+            BtrfsManager.SetReadOnly(_dirFd, Path, name, readOnly: true);
+        }
+        catch (BtrfsException e)
+        {
+            DeletePublished(name);
+            throw new OperationFailedException($"cannot make the copy {System.IO.Path.Combine(Path, name)} read-only again: {e.Message}; it was deleted", e);
+        }
+        if (BtrfsManager.Identify(_dirFd, name) is not { IsReceived: true } published || published.ReceivedUuid != expectedReceivedUuid)
+        {
+            DeletePublished(name);
+            throw new OperationFailedException(
+                $"the copy {System.IO.Path.Combine(Path, name)} lost its received_uuid when it was moved out of {IncomingName} (this kernel clears it with the read-only flag); it was deleted");
+        }
+        id = published;
         var time = SnapshotName.TryParse(name, out var t) ? t : default;
         return new CopyEntry(name, time, SubvolumeKind.ReadOnlySubvolume, id);
+    }
+
+    /// <summary>Deletes a copy this connection has just moved in (and which is not finished after all).</summary>
+    private void DeletePublished(string name)
+    {
+        try
+        {
+            BtrfsManager.DeleteSubvolume(_dirFd, Path, name);
+        }
+        catch (BtrfsException e)
+        {
+            _logger.LogWarning("cannot delete {Copy}: {Error}", System.IO.Path.Combine(Path, name), e.Message);
+        }
     }
 
     private void DeleteStaged(string name)

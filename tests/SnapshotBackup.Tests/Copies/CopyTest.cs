@@ -44,6 +44,13 @@ public abstract class CopyTest
     [TearDown]
     public void RemoveDisks()
     {
+        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Passed)
+        {
+            foreach (var (level, text) in Log.Lines)
+            {
+                TestContext.Out.WriteLine($"{level}: {text}");
+            }
+        }
         TargetDisk?.Dispose();
         SourceDisk?.Dispose();
     }
@@ -172,6 +179,8 @@ public abstract class CopyTest
     /// compare before and after.</summary>
     protected string TargetState()
     {
+        // Commit what is pending first: an unmount commits it too, and the generations would differ for that alone.
+        Shell.Check("btrfs", "filesystem", "sync", TargetDisk.Mount);
         var find = Shell.Run("find", TargetDisk.Mount, "-printf", "%p %y %s %T@ %m\n");
         var subvolumes = Shell.Run("btrfs", "subvolume", "list", "-a", "-r", "-R", "-u", TargetDisk.Mount);
         var all = Shell.Run("btrfs", "subvolume", "list", "-a", "-u", TargetDisk.Mount);
