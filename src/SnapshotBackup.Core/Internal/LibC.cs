@@ -151,6 +151,7 @@ internal static unsafe partial class LibC
     public const uint MFD_CLOEXEC = 0x1;
     public const uint MFD_ALLOW_SEALING = 0x2;
     public const int F_ADD_SEALS = 1033;
+    public const int F_SETPIPE_SZ = 1031;
     public const int F_SEAL_SEAL = 0x1;
     public const int F_SEAL_SHRINK = 0x2;
     public const int F_SEAL_GROW = 0x4;

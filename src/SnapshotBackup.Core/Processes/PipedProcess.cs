@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using System.IO.Pipes;
+using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Internal;
 
 namespace SnapshotBackup.Core.Processes;
 
@@ -12,6 +15,7 @@ namespace SnapshotBackup.Core.Processes;
 public sealed class PipedProcess : IAsyncDisposable
 {
     private const int StandardErrorTailLines = 20;
+    private const int PipeSize = 1 << 20;
 
     private readonly Process _process;
     private readonly ExternalCommand _command;
@@ -30,6 +34,14 @@ public sealed class PipedProcess : IAsyncDisposable
         if (!writeInput)
         {
             process.StandardInput.Close();
+        }
+        else
+        {
+            EnlargePipe(process.StandardInput.BaseStream);
+        }
+        if (readOutput)
+        {
+            EnlargePipe(process.StandardOutput.BaseStream);
         }
         _stdout = readOutput ? Task.CompletedTask : PumpAsync(process.StandardOutput, line => logger.LogDebug("{Program}: {Line}", command.FileName, line));
         _stderr = PumpAsync(process.StandardError, line =>
@@ -148,6 +160,22 @@ public sealed class PipedProcess : IAsyncDisposable
         {
         }
         _process.Dispose();
+    }
+
+    /// <summary>Fewer, larger reads and writes: a 1 MiB pipe (the unprivileged maximum by default) instead of 64 KiB.
+    /// Best effort; the pipe works either way.</summary>
+    private static void EnlargePipe(Stream stream)
+    {
+        SafeHandle? handle = stream switch
+        {
+            PipeStream pipe => pipe.SafePipeHandle,
+            FileStream file => file.SafeFileHandle,
+            _ => null,
+        };
+        if (handle is not null)
+        {
+            LibC.Fcntl(handle, LibC.F_SETPIPE_SZ, PipeSize);
+        }
     }
 
     private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
