@@ -145,8 +145,10 @@ public static class CopyPlanner
     /// <summary>
     /// The parent: the newest common snapshot older than <paramref name="snapshot"/>, else the oldest newer one (a
     /// back-fill). The clone source: the nearest common snapshot on the other side of the parent, which holds the data
-    /// the snapshot shares with its successor (measured in CopyCloneSourceTests: a back-filled snapshot sent with it
-    /// carried only what the parent lacked and the newer copy did not hold).
+    /// the snapshot shares with its successor. Measured in CopyCloneSourceTests (a back-filled snapshot that added a
+    /// 20 MiB file kept by the newer one): 20,986,863 bytes with <c>-p</c> alone, 494 with <c>-c</c> the newer copy.
+    /// In the usual order (oldest first, each from the one before) there is no common snapshot after the one sent, so
+    /// no clone source: the parent already shares everything rsync did not rewrite, and rsync's rewrites share nothing.
     /// </summary>
     private static (SourceSnapshot? Parent, SourceSnapshot? Clone) ParentAndClone(List<SourceSnapshot> common, SourceSnapshot snapshot)
     {
