@@ -9,6 +9,8 @@ internal sealed class BtrfsDirectory(string path, int fd) : IBtrfsDirectory
 
     public void DeleteSubvolume(string name) => BtrfsManager.DeleteSubvolume(_fd, path, name);
 
+    public Copies.SubvolumeIdentity? Identify(string name) => BtrfsManager.Identify(_fd, name);
+
     public void Dispose()
     {
         var fd = Interlocked.Exchange(ref _fd, -1);

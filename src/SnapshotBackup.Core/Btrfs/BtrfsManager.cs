@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Internal;
 
 namespace SnapshotBackup.Core.Btrfs;
@@ -25,6 +26,18 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
     private const nuint IocSubvolGetFlags = 0x80089419;
     private const nuint IocSubvolSetFlags = 0x4008941A;
     private const nuint IocFsInfo = 0x8400941F;
+
+    // _IOR(0x94, 60, struct btrfs_ioctl_get_subvol_info_args): 504 bytes; works unprivileged on the subvolume's fd.
+    private const nuint IocGetSubvolInfo = 0x81F8943C;
+    private const int SubvolInfoSize = 504;
+    private const int SubvolInfoGeneration = 280;
+    private const int SubvolInfoFlags = 288;
+    private const int SubvolInfoUuid = 296;
+    private const int SubvolInfoParentUuid = 312;
+    private const int SubvolInfoReceivedUuid = 328;
+
+    // The info's flags are the root item's: BTRFS_ROOT_SUBVOL_RDONLY is bit 0 there (bit 1 is SUBVOL_GETFLAGS' RDONLY).
+    private const ulong RootSubvolReadOnly = 1UL << 0;
 
     public static BtrfsManager Instance { get; } = new();
 
@@ -72,6 +85,78 @@ public sealed unsafe class BtrfsManager : IBtrfsManager
             LibC.Close(fd);
         }
     }
+
+    /// <summary>
+    /// The identity of subvolume <paramref name="name"/> inside <paramref name="directory"/> (opened with O_NOFOLLOW),
+    /// null when it is not a subvolume (missing, a symlink, a file, a plain directory).
+    /// </summary>
+    public static SubvolumeIdentity? Identify(string directory, string name)
+    {
+        using var dir = OpenHandle(directory);
+        return Identify(dir.Fd, name);
+    }
+
+    internal static SubvolumeIdentity? Identify(int dirFd, string name)
+    {
+        var stat = LibC.LStatAt(dirFd, name, out _);
+        if (stat is not { IsDirectory: true } info || info.Inode != FirstFreeObjectId)
+        {
+            return null;
+        }
+        var fd = LibC.OpenAt(dirFd, name, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            return IdentifyOpen(fd);
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>The identity of the subvolume whose top directory <paramref name="fd"/> is, null when it is none.</summary>
+    internal static SubvolumeIdentity? IdentifyOpen(int fd)
+    {
+        var args = stackalloc byte[SubvolInfoSize];
+        new Span<byte>(args, SubvolInfoSize).Clear();
+        // The kernel may answer 1 on success (the result of its last tree search): only a negative result fails.
+        if (LibC.Ioctl(fd, IocGetSubvolInfo, args) < 0)
+        {
+            return null;
+        }
+        return new SubvolumeIdentity(
+            Uuid: ReadUuid(args + SubvolInfoUuid),
+            ReceivedUuid: ReadUuid(args + SubvolInfoReceivedUuid),
+            ParentUuid: ReadUuid(args + SubvolInfoParentUuid),
+            ReadOnly: (*(ulong*)(args + SubvolInfoFlags) & RootSubvolReadOnly) != 0,
+            Generation: *(ulong*)(args + SubvolInfoGeneration));
+    }
+
+    /// <summary>Sets or clears the read-only flag of subvolume <paramref name="name"/> (BTRFS_IOC_SUBVOL_SETFLAGS), opened
+    /// with O_NOFOLLOW; keeps its received_uuid.</summary>
+    internal static void SetReadOnly(int dirFd, string directory, string name, bool readOnly)
+    {
+        var fd = LibC.OpenAt(dirFd, name, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        Check(fd, $"open {Path.Combine(directory, name)}");
+        try
+        {
+            ulong flags = 0;
+            Check(LibC.Ioctl(fd, IocSubvolGetFlags, &flags), $"read the flags of {Path.Combine(directory, name)}");
+            flags = readOnly ? flags | SubvolReadOnly : flags & ~SubvolReadOnly;
+            Check(LibC.Ioctl(fd, IocSubvolSetFlags, &flags), $"make {Path.Combine(directory, name)} {(readOnly ? "read-only" : "writable")}");
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>btrfs keeps uuids in RFC 4122 byte order, as <c>btrfs subvolume show</c> prints them.</summary>
+    private static Guid ReadUuid(byte* bytes) => new(new ReadOnlySpan<byte>(bytes, 16), bigEndian: true);
 
     public void CreateSubvolume(string directory, string name)
     {

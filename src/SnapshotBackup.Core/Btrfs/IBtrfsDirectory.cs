@@ -9,4 +9,7 @@ public interface IBtrfsDirectory : IDisposable
     SubvolumeKind Inspect(string name);
 
     void DeleteSubvolume(string name);
+
+    /// <summary>The subvolume's identity (BTRFS_IOC_GET_SUBVOL_INFO, unprivileged), null when it is not a subvolume.</summary>
+    Copies.SubvolumeIdentity? Identify(string name);
 }

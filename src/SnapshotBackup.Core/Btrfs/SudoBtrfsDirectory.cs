@@ -7,5 +7,7 @@ internal sealed class SudoBtrfsDirectory(SudoBtrfs owner, IBtrfsDirectory kernel
 
     public void DeleteSubvolume(string name) => owner.Delete(path, name, () => kernel.DeleteSubvolume(name));
 
+    public Copies.SubvolumeIdentity? Identify(string name) => kernel.Identify(name);
+
     public void Dispose() => kernel.Dispose();
 }

@@ -36,6 +36,12 @@ public interface ICopyDestination : IAsyncDisposable
 
     /// <summary>Free bytes on the target's filesystem, null when unknown.</summary>
     Task<long?> FreeBytesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The highest send stream version the receiving side understands (known once connected): 2 lets the sender use
+    /// <c>--proto 2 --compressed-data</c>. 1, the version every btrfs receive reads, unless a destination knows better.
+    /// </summary>
+    int MaxStreamVersion => 1;
 }
 
 /// <summary>One receive in progress. Disposing it before <see cref="CompleteAsync"/> aborts the receive and leaves
@@ -47,7 +53,9 @@ public interface ICopyReceive : IAsyncDisposable
 
     /// <summary>
     /// Closes <see cref="Input"/>, waits for the receiver, checks the result is read-only with the expected received_uuid
-    /// and moves it from <c>.incoming</c> to its name. Throws <see cref="Engine.OperationFailedException"/> naming what
+    /// and moves it from <c>.incoming</c> to its name (renameat2 RENAME_NOREPLACE; the kernel moves a subvolume to
+    /// another directory only while it is writable, so the read-only flag is cleared for the move and set again at
+    /// once, which keeps received_uuid, and the result is checked again). Throws <see cref="Engine.OperationFailedException"/> naming what
     /// failed (receiver's error output, the target disk full, a verification mismatch, the name taken by a foreign
     /// entry).
     /// </summary>

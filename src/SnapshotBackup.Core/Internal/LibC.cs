@@ -46,6 +46,15 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int OpenAt(int dirFd, string path, int flags, int mode);
 
+    public const uint RENAME_NOREPLACE = 1;
+
+    /// <summary>renameat2(2) (glibc 2.28+); with <see cref="RENAME_NOREPLACE"/> fails with EEXIST instead of replacing.</summary>
+    [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int RenameAt2(int oldDirFd, string oldName, int newDirFd, string newName, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int MkdirAt(int dirFd, string name, int mode);
+
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
@@ -142,6 +151,7 @@ internal static unsafe partial class LibC
     public const uint MFD_CLOEXEC = 0x1;
     public const uint MFD_ALLOW_SEALING = 0x2;
     public const int F_ADD_SEALS = 1033;
+    public const int F_SETPIPE_SZ = 1031;
     public const int F_SEAL_SEAL = 0x1;
     public const int F_SEAL_SHRINK = 0x2;
     public const int F_SEAL_GROW = 0x4;
