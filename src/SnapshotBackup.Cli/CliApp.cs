@@ -75,7 +75,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             case "list":
                 var entries = engine.List(config);
                 var now = Time.GetLocalNow();
-                await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now) : ListPrinter.Text(entries, now));
+                var copies = await ListCopiesAsync(engine, config, entries, cancellationToken);
+                await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now, copies) : ListPrinter.Text(entries, now, copies));
                 return ExitCodes.Ok;
             case "prune" or "decay":
                 return Delete(engine, config, arguments.Command == "decay");
@@ -139,6 +140,18 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             return ExitCodes.StateUnreadable;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>For a section with copy_to: which targets hold each snapshot, and which snapshots are kept for them.</summary>
+    private async Task<ListCopies?> ListCopiesAsync(BackupEngine engine, BackupConfig config, IReadOnlyList<Core.Retention.BackupEntry> entries, CancellationToken cancellationToken)
+    {
+        if (config.CopyTo.Count == 0)
+        {
+            return null;
+        }
+        var (holders, unlisted) = await Core.Copies.CopyHolders.FindAsync(config, entries.Select(e => e.Name).ToList(), logger, cancellationToken);
+        var kept = Core.Copies.CopyChain.Protected(config, engine.CopyRecords(config), Time.GetLocalNow(), Time.LocalTimeZone);
+        return new ListCopies(config.CopyTo.Select(t => t.Spec).ToList(), holders, kept.Keys.ToHashSet(StringComparer.Ordinal), unlisted);
     }
 
     private BackupEngine CreateEngine() => BackupEngineFactory.Create(Time, logger);

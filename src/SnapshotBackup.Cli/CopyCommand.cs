@@ -56,11 +56,9 @@ internal sealed class CopyCommand(CliArguments arguments, BackupRunService runs,
         {
             return config.CopyTo;
         }
-        if (!CopyTarget.TryParse(to, out var wanted, out var reason))
-        {
-            throw new UsageException($"--to {to}: {reason}");
-        }
-        return config.CopyTo.FirstOrDefault(t => t.Spec == wanted.Spec) is { } target
+        // As configured, or the same directory or host:path written otherwise (a trailing slash, doubled slashes).
+        return (config.CopyTo.FirstOrDefault(t => t.Spec == to)
+                ?? (CopyTarget.TryParse(to, out var wanted, out _) ? config.CopyTo.FirstOrDefault(t => t.Spec == wanted.Spec) : null)) is { } target
             ? [target]
             : throw new UsageException($"--to {to}: not a copy_to target of [{config.Name}] (its targets: {string.Join(", ", config.CopyTo.Select(t => t.Spec))})");
     }
@@ -79,10 +77,9 @@ internal sealed class CopyCommand(CliArguments arguments, BackupRunService runs,
     {
         var text = new System.Text.StringBuilder();
         var target = report.Target.Spec;
-        var would = report.DryRun ? "would " : string.Empty;
         foreach (var partial in report.CleanedPartials)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{target}: {would}delete {partial}, left by a cut receive");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{target}: {(report.DryRun ? "would delete" : "deleted")} {partial}, left by a cut receive");
         }
         foreach (var sent in report.Sent)
         {
@@ -93,7 +90,7 @@ internal sealed class CopyCommand(CliArguments arguments, BackupRunService runs,
         }
         foreach (var deleted in report.Deleted)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"{target}: {would}delete {deleted} (copy retention)");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{target}: {(report.DryRun ? "would delete" : "deleted")} {deleted} (copy retention)");
         }
         foreach (var foreign in report.Foreign)
         {

@@ -53,6 +53,8 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
         var target = RestoreTarget.Resolve(arguments.To, config, Environment.CurrentDirectory);
         var fromCopy = arguments.FromCopy is { } spec ? CopyCommand.Targets(config, spec)[0] : null;
         var volume = fromCopy is null ? engine.VolumeOf(config) : CopyVolume(fromCopy);
+        // The copy target's lock before its listing: a copy's retention cannot delete the copy while it is read.
+        _copyLock = fromCopy is null ? null : await LockCopyAsync(fromCopy, cancellationToken);
         if (fromCopy is null)
         {
             volume.EnsureAvailable(config.Name);
@@ -72,7 +74,6 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
             Checksum = RestoreRequest.HasContent(target),
         };
         var backupFirst = intoSource && !arguments.NoBackupFirst;
-        _copyLock = fromCopy is null ? null : await LockCopyAsync(fromCopy, cancellationToken);
         // --yes skips the plan, except where its counts go into --no-backup-first's warning.
         if (arguments.Yes && !arguments.DryRun && !(intoSource && arguments.NoBackupFirst))
         {
@@ -114,10 +115,19 @@ internal sealed class RestoreCommand(CliArguments arguments, BackupEngine engine
     }
 
     /// <summary>Holds the copy target's lock (the same a copy to it takes) for the rest of the command.</summary>
-    private static Task<IAsyncDisposable?> LockCopyAsync(CopyTarget target, CancellationToken cancellationToken)
+    private async Task<IAsyncDisposable?> LockCopyAsync(CopyTarget target, CancellationToken cancellationToken)
     {
-        _ = (target, cancellationToken);
-        return Task.FromResult<IAsyncDisposable?>(null); // wired to the copy destination's lock
+        var destination = CopyDestinations.Open(target, sourceVolume: null, logger);
+        try
+        {
+            await destination.ConnectAsync(dryRun: true, cancellationToken); // reads only: nothing cleaned
+            return destination;
+        }
+        catch
+        {
+            await destination.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The copy target's lock while a restore reads from it (so its retention cannot delete the copy meanwhile).</summary>

@@ -7,13 +7,16 @@ public static class CopyDestinations
 {
     /// <summary>A <see cref="LocalCopyDestination"/> for a local directory (refusing one on the filesystem of
     /// <paramref name="sourceVolume"/>); remote targets are not supported yet.</summary>
-    public static ICopyDestination Open(CopyTarget target, string sourceVolume, ILogger logger)
+    /// <param name="lockTimeout">How long to wait for the target's lock (another copy to it running); a minute by default.</param>
+    public static ICopyDestination Open(CopyTarget target, string? sourceVolume, ILogger logger, TimeSpan? lockTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.IsRemote)
         {
             throw new NotSupportedException($"copy target {target}: copies over ssh are not supported yet");
         }
-        return new LocalCopyDestination(target, sourceVolume, logger);
+        return lockTimeout is { } timeout
+            ? new LocalCopyDestination(target, sourceVolume, logger) { LockTimeout = timeout }
+            : new LocalCopyDestination(target, sourceVolume, logger);
     }
 }

@@ -30,7 +30,7 @@ public sealed partial class BackupEngine : IBackupEngine
 
     /// <inheritdoc/>
     public Task<CopyReport> CopyAsync(BackupConfig config, CopyTarget target, CopyOptions options, CancellationToken cancellationToken) =>
-        Copies.CopyAsync(config, target, options, cancellationToken);
+        CopiesOf(config).CopyAsync(config, target, options, cancellationToken);
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, CopyRecord> CopyRecords(BackupConfig config) => new CopyRecords(config.Backups).Read();

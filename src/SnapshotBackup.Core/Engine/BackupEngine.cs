@@ -33,10 +33,18 @@ public sealed partial class BackupEngine
         Maintenance = new VolumeMaintenance(environment, logger);
         Backup = new BackupOperation(environment, rsync, sourceProbe, logger);
         Restore = new RestoreOperation(rsync, logger);
-        Copies = new CopyService(environment.Btrfs, target => throw new NotSupportedException($"copies to {target} are not built yet"), environment.Time, logger);
+        _logger = logger;
     }
 
-    public CopyService Copies { get; }
+    private readonly ILogger _logger;
+
+    /// <summary>The copy service of <paramref name="config"/>: its targets opened as <see cref="CopyDestinations"/> does,
+    /// knowing the source volume (a target on the same filesystem is refused).</summary>
+    public CopyService CopiesOf(BackupConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return new CopyService(_environment.Btrfs, target => CopyDestinations.Open(target, config.Backups, _logger), _environment.Time, _logger);
+    }
 
     public BackupOperation Backup { get; }
 
