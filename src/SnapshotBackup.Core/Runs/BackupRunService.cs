@@ -105,7 +105,12 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(options);
         await using var awake = KeepAwake is { } keepAwake ? await keepAwake(config.Name, cancellationToken) : null;
-        using var volumeLock = await engine.LockVolumeAsync(config, lockWait, cancellationToken);
+        // A dry run reads only: no lock (taking one writes the lock file), as prune's dry run.
+        using var volumeLock = options.DryRun ? null : await engine.LockVolumeAsync(config, lockWait, cancellationToken);
+        if (options.DryRun)
+        {
+            engine.EnsureAvailable(config);
+        }
         var reports = await CopyLockedAsync(config, targets ?? config.CopyTo, options, cancellationToken);
         if (!options.DryRun)
         {
