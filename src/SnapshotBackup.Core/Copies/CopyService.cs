@@ -53,6 +53,11 @@ public sealed class CopyService(IBtrfsManager btrfs, Func<CopyTarget, ICopyDesti
         IReadOnlyList<CopyEntry>? finalEntries = null;
         try
         {
+            if (!options.DryRun && Internal.LibC.GetEUid() != 0)
+            {
+                throw new OperationFailedException(
+                    "copies need root: btrfs send reads a snapshot and btrfs receive creates one only for root; copy from a root-run snapshotbackup or snapshotbackupd, or remove copy_to from the section");
+            }
             source = ListSource(config);
             if (!target.IsRemote && BtrfsManager.FileSystemId(config.Backups) is { } sourceFs
                 && Directory.Exists(target.Path) && BtrfsManager.FileSystemId(target.Path) == sourceFs)
