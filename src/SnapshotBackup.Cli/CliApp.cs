@@ -167,6 +167,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
             Progress = showProgress,
             SourceOverride = arguments.Source,
             OnProgress = showProgress ? p => error.Write($"\r{p,3}%") : null,
+            OnCopyProgress = showProgress ? CopyCommand.Progress(error) : null,
         }, cancellationToken);
         if (result.Error is { } failure)
         {

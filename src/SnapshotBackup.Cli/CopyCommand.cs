@@ -21,7 +21,7 @@ internal sealed class CopyCommand(CliArguments arguments, BackupRunService runs,
         var reports = await runs.CopyAsync(config, targets, new CopyOptions
         {
             DryRun = arguments.DryRun,
-            Progress = showProgress ? ShowProgress : null,
+            Progress = showProgress ? Progress(error, () => _progressShown = true) : null,
         }, lockWait: null, cancellationToken);
         if (showProgress && _progressShown)
         {
@@ -65,12 +65,13 @@ internal sealed class CopyCommand(CliArguments arguments, BackupRunService runs,
 
     private bool _progressShown;
 
-    private void ShowProgress(CopyProgress p)
+    /// <summary>One line on a terminal, rewritten: <c>SNAPSHOT (1/3): 1.20 GiB, 85.2 MiB/s</c>.</summary>
+    internal static Action<CopyProgress> Progress(TextWriter error, Action? shown = null) => p =>
     {
-        _progressShown = true;
+        shown?.Invoke();
         error.Write($"\r\x1b[K{p.Snapshot} ({p.Index}/{p.Count}): {ByteSize.Format(p.Bytes)}, {ByteSize.Rate(p.BytesPerSecond)}");
         error.Flush();
-    }
+    };
 
     /// <summary>The lines <c>copy</c> prints for one target (also used after a backup).</summary>
     internal static string Describe(CopyReport report)

@@ -171,4 +171,42 @@ public class CopyCommandTests : VolumeTest
         Assert.That(SnapshotNames(), Has.Count.EqualTo(2), "an unreachable target changed the snapshots");
         Assert.That(File.ReadAllText(Path.Combine(Backups, ".copies.json")), Does.Contain("last_error"), "the attempt is recorded for status");
     }
+
+    [Test]
+    public void Kill_9_of_the_command_mid_copy_leaves_nothing_published_half_and_the_next_copy_completes()
+    {
+        CliOk("setup", "data1");
+        var data = new byte[1 << 20];
+        var random = new Random(9);
+        for (var i = 0; i < 6; i++)
+        {
+            using var file = File.Create(Path.Combine(Source, $"big{i}.bin"));
+            for (var mb = 0; mb < 64; mb++)
+            {
+                random.NextBytes(data);
+                file.Write(data);
+            }
+        }
+        WriteConfig(string.Empty);
+        CliOk("backup", "data1");
+        WriteConfig($"copy_to = {TargetPath}");
+        var name = SnapshotNames().Single();
+
+        using var copy = CliProcess.Start("-c", ConfigPath, "copy", "data1");
+        var incoming = Path.Combine(TargetPath, ".incoming");
+        Assert.That(Poll.Until(() => Directory.Exists(incoming) && Directory.EnumerateFileSystemEntries(incoming).Any()
+            && Directory.EnumerateFileSystemEntries(incoming).Any(e => Directory.Exists(e) && Directory.EnumerateFiles(e).Any()), TimeSpan.FromSeconds(60)),
+            Is.True, "the receive never started");
+        copy.Kill(entireProcessTree: false); // SIGKILL to the command alone: its children die with it (parent-death signal)
+        copy.WaitForExit();
+        Assert.That(Poll.Until(() => !Shell.Run("pgrep", "-f", TargetPath).Output.Contains('\n', StringComparison.Ordinal), TimeSpan.FromSeconds(20)), Is.True,
+            "btrfs send or receive outlived the killed command");
+        Assert.That(Copies(), Is.Empty, "a half copy was published");
+
+        var again = CliOk("copy", "data1");
+        Assert.That(again.Output, Does.Contain("left by a cut receive").And.Contain("sent " + name), again.ToString());
+        Assert.That(Copies(), Is.EqualTo(new[] { name }));
+        AssertCopyEquals(name);
+        Assert.That(Directory.EnumerateFileSystemEntries(incoming), Is.Empty);
+    }
 }
