@@ -67,7 +67,9 @@ run_systemd_before=$(find /run/systemd 2>/dev/null | sort)
 work=$(mktemp -d /var/tmp/sb-e2e.XXXXXX)
 root=$work/root
 vol=$work/vol
+copies=$work/copies
 loop=
+loop2=
 nspawn_pid=
 leader=
 machine=sb-e2e-$$
@@ -84,12 +86,13 @@ cleanup() {
     fi
     wait "$nspawn_pid" 2>/dev/null
   fi
-  for m in "$vol" "$root"; do
+  for m in "$vol" "$copies" "$root"; do
     if mountpoint -q "$m"; then
       umount "$m" 2>/dev/null || { sleep 1; umount "$m" 2>/dev/null; } || umount -l "$m"
     fi
   done
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
+  [ -n "$loop2" ] && losetup -d "$loop2" 2>/dev/null
   rm -rf "$work"
   # nspawn without machined may leave its runtime directories behind; the host's /run/systemd must stay as it was.
   local after
@@ -116,13 +119,19 @@ trap 'cleanup $?' EXIT
 
 abort() { fail "$*"; exit 1; }
 
-mkdir -p "$work/upper" "$work/overlay-work" "$root" "$vol"
+mkdir -p "$work/upper" "$work/overlay-work" "$root" "$vol" "$copies"
 mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$work/upper,workdir=$work/overlay-work" "$root" \
   || abort "overlay mount of $rootfs"
 truncate -s 1G "$work/backup.img"
 loop=$(losetup -f --show "$work/backup.img") || abort "losetup"
 mkfs.btrfs -q "$loop" >/dev/null || abort "mkfs.btrfs"
 mount "$loop" "$vol" || abort "mount btrfs"
+# A second btrfs for the copies (copy_to): btrfs send/receive under the hardened unit.
+truncate -s 1G "$work/copies.img"
+loop2=$(losetup -f --show "$work/copies.img") || abort "losetup (copies)"
+mkfs.btrfs -q "$loop2" >/dev/null || abort "mkfs.btrfs (copies)"
+mount "$loop2" "$copies" || abort "mount btrfs (copies)"
+mkdir -p "$copies/alpha"
 
 # ---------------------------------------------------------------- boot
 step "boot the container"
@@ -132,7 +141,7 @@ echo "$machine" > "$root/etc/hostname"
 # a read-only v1 devices hierarchy, or no bpf(), and every device policy would silently do nothing.
 grep -q ' - cgroup2 ' /proc/self/mountinfo && export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
 systemd-nspawn -D "$root" --machine="$machine" --register=no --keep-unit --link-journal=no --private-network \
-  --console=passive --system-call-filter=bpf -b --bind="$vol:/mnt/backup" --bind-ro="$deb:/root/snapshotbackup.deb" \
+  --console=passive --system-call-filter=bpf -b --bind="$vol:/mnt/backup" --bind="$copies:/mnt/copies" --bind-ro="$deb:/root/snapshotbackup.deb" \
   >"$work/console.log" 2>&1 </dev/null &
 nspawn_pid=$!
 # The container's PID 1: a child or grandchild of nspawn that is PID 1 of its own PID namespace and runs systemd.
@@ -229,7 +238,7 @@ inside sh -ec '
   cp /bin/true /srv/alpha/cap
 
   mkdir -p /etc/snapshotbackup.d
-  printf "[alpha]\nsource = /srv/alpha\nbackups = /mnt/backup/alpha\nschedule = %s\n" "$1" > /etc/snapshotbackup.d/10-alpha.ini
+  printf "[alpha]\nsource = /srv/alpha\nbackups = /mnt/backup/alpha\nschedule = %s\ncopy_to = /mnt/copies/alpha\n" "$1" > /etc/snapshotbackup.d/10-alpha.ini
 ' sh "$schedule" || abort "preparing the source and config"
 # The device checks below only mean something if the device cgroup is enforced here: with a device allow list (like
 # the unit's implied DeviceAllow=char-rtc r of ProtectClock=) mknod of another device must fail; without, succeed.
@@ -259,6 +268,20 @@ if within 10 journal_has alpha "backup alpha started (scheduled)" 2 && journal_h
   journal BACKUP=alpha | grep -m2 -E 'started|succeeded' | sed 's/^/       /'
 else
   journal -o verbose | tail -60; fail "journalctl BACKUP=alpha lacks two start and two end lines"
+fi
+# Copies at the end of each backup: btrfs send and receive work under the hardened unit.
+copied() { [ "$(find "$copies/alpha" -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l)" -ge "$1" ]; }
+if within 30 copied 2; then
+  last=$(find "$copies/alpha" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n' | sort | tail -1)
+  if [ "$(btrfs subvolume show "$copies/alpha/$last" | sed -n 's/^[[:space:]]*Received UUID:[[:space:]]*//p')" = \
+       "$(btrfs subvolume show "$vol/alpha/$last" | sed -n 's/^[[:space:]]*UUID:[[:space:]]*//p')" ] \
+     && [ -z "$(rsync -naiHAXc --delete "$vol/alpha/$last/" "$copies/alpha/$last/")" ]; then
+    ok "the daemon copied alpha's snapshots to a second btrfs (copy_to): $last equals its snapshot, received_uuid matches"
+  else
+    fail "the copy $last differs from its snapshot or its received_uuid does not match"
+  fi
+else
+  journal | tail -30; fail "no copies of alpha in /mnt/copies/alpha after 30 s: $(ls -A "$copies/alpha" | tr '\n' ' ')"
 fi
 verbose=$(journal -o verbose BACKUP=alpha)
 if grep -q '^ *BACKUP=alpha$' <<<"$verbose"; then ok "journal entries carry the field BACKUP=alpha"; else fail "no BACKUP=alpha field"; fi
