@@ -1,4 +1,3 @@
-using System.Reflection;
 using SnapshotBackup.Core.Copies;
 
 namespace SnapshotBackup.Cli;
@@ -14,7 +13,7 @@ internal static class ServeCommand
 
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var server = new CopyServer(target => new InterimLocalCopyDestination(target), Version, CopyServer.LocalSendProtocol);
+        var server = new CopyServer(target => new InterimLocalCopyDestination(target), RemoteCopyDestination.ProductVersion, CopyServer.LocalSendProtocol);
         return server.RunAsync(
             args.Skip(1).ToList(),
             Environment.GetEnvironmentVariable("SSH_ORIGINAL_COMMAND"),
@@ -23,7 +22,4 @@ internal static class ServeCommand
             Console.Error,
             cancellationToken);
     }
-
-    public static string Version =>
-        typeof(ServeCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 }
