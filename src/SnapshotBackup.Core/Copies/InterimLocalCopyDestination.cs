@@ -140,6 +140,36 @@ public sealed class InterimLocalCopyDestination(CopyTarget target) : ICopyDestin
         return new SubvolumeIdentity(uuid, received, parent, readOnly, generation);
     }
 
+    private const nuint SubvolGetFlags = 0x80089419; // _IOR(0x94, 25, u64)
+    private const nuint SubvolSetFlags = 0x4008941A; // _IOW(0x94, 26, u64)
+    private const ulong SubvolReadOnly = 2;
+
+    private static unsafe void SetReadOnly(string path, bool readOnly)
+    {
+        var fd = Internal.LibC.Open(path, Internal.LibC.O_RDONLY | Internal.LibC.O_DIRECTORY, 0);
+        if (fd < 0)
+        {
+            throw new OperationFailedException($"cannot open {path}");
+        }
+        try
+        {
+            ulong flags = 0;
+            if (Internal.LibC.Ioctl(fd, SubvolGetFlags, &flags) != 0)
+            {
+                throw new OperationFailedException($"cannot read the flags of {path}");
+            }
+            flags = readOnly ? flags | SubvolReadOnly : flags & ~SubvolReadOnly;
+            if (Internal.LibC.Ioctl(fd, SubvolSetFlags, &flags) != 0)
+            {
+                throw new OperationFailedException($"cannot set {path} read-only={readOnly}");
+            }
+        }
+        finally
+        {
+            Internal.LibC.Close(fd);
+        }
+    }
+
     private static Guid ParseGuid(string text) => Guid.TryParse(text, out var guid) ? guid : Guid.Empty;
 
     private sealed class Receive(InterimLocalCopyDestination destination, Process process, string name, Guid expected) : ICopyReceive
@@ -174,7 +204,17 @@ public sealed class InterimLocalCopyDestination(CopyTarget target) : ICopyDestin
             {
                 throw new OperationFailedException($"{name} already exists on {destination.Target}");
             }
-            Directory.Move(received, final);
+            // A read-only subvolume cannot move to another directory (EROFS: its ".." would change): clear the flag with
+            // the ioctl (btrfs property set would refuse, or with -f drop received_uuid), move, set it again.
+            SetReadOnly(received, false);
+            try
+            {
+                Directory.Move(received, final);
+            }
+            finally
+            {
+                SetReadOnly(Path.Exists(final) ? final : received, true);
+            }
             var time = SnapshotName.TryParse(name, out var t) ? t : default;
             return new CopyEntry(name, time, SubvolumeKind.ReadOnlySubvolume, identity);
         }
