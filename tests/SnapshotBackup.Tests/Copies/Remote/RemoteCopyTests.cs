@@ -101,6 +101,7 @@ public sealed class RemoteCopyTests
         if (!Directory.Exists(data))
         {
             Shell.Check("btrfs", "subvolume", "create", data);
+            Shell.Check("btrfs", "property", "set", data, "compression", "zstd"); // encoded writes in a --compressed-data stream
         }
         change(data);
         var snapshot = Path.Combine(_source.Mount, name);
@@ -125,6 +126,7 @@ public sealed class RemoteCopyTests
             File.WriteAllBytes(Path.Combine(data, i % 2 == 0 ? "dir" : "dir/deeper", $"file{i}"), bytes);
         }
         File.WriteAllText(Path.Combine(data, "seed"), seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.WriteAllText(Path.Combine(data, "compressible"), string.Concat(Enumerable.Repeat($"line {seed} of a compressible file\n", 40_000)));
         var hard = Path.Combine(data, "hard");
         if (!File.Exists(hard))
         {
@@ -136,11 +138,11 @@ public sealed class RemoteCopyTests
     }
 
     /// <summary>btrfs send [-p PARENT] SNAPSHOT into the receive, then completes it.</summary>
-    private static async Task<CopyEntry> SendAsync(RemoteCopyDestination destination, string name, Guid uuid, string snapshot, string? parent = null)
+    private static async Task<CopyEntry> SendAsync(RemoteCopyDestination destination, string name, Guid uuid, string snapshot, string? parent = null, string[]? options = null)
     {
         await using var receive = await destination.BeginReceiveAsync(name, uuid, CancellationToken.None);
         var info = new ProcessStartInfo("btrfs") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in parent is null ? ["send", "-q", snapshot] : new[] { "send", "-q", "-p", parent, snapshot })
+        foreach (var a in new[] { "send", "-q" }.Concat(options ?? []).Concat(parent is null ? [snapshot] : ["-p", parent, snapshot]))
         {
             info.ArgumentList.Add(a);
         }
@@ -189,7 +191,10 @@ public sealed class RemoteCopyTests
             Assert.That(first.Identity!.Value.ReceivedUuid, Is.EqualTo(uuidOne));
             AssertCopyEquals(snapshotOne, one, uuidOne);
 
-            var second = await SendAsync(destination, two, uuidTwo, snapshotTwo, parent: snapshotOne);
+            // Protocol 2 with compressed data (encoded writes; DATA without a length) where both ends handle it.
+            Assert.That(destination.RemoteSendProtocol, Is.EqualTo(CopyServer.LocalSendProtocol()));
+            var second = await SendAsync(destination, two, uuidTwo, snapshotTwo, parent: snapshotOne,
+                options: destination.RemoteSendProtocol >= 2 ? ["--proto", "2", "--compressed-data"] : null);
             Assert.That(second.Identity!.Value.ReceivedUuid, Is.EqualTo(uuidTwo));
             AssertCopyEquals(snapshotTwo, two, uuidTwo);
 
@@ -215,15 +220,18 @@ public sealed class RemoteCopyTests
         var (snapshot, _) = Snapshot(name, d => Fill(d, 3));
         try
         {
-            var file = Path.Combine(_scratch, "stream");
-            Shell.Check("btrfs", "send", "-q", "-f", file, snapshot);
-            var output = new MemoryStream();
-            await using (var input = File.OpenRead(file))
+            foreach (var options in new[] { new[] { "--proto", "1" }, ["--proto", "2", "--compressed-data"] })
             {
-                await SendStreamValidator.RelayAsync(input, output, name, CancellationToken.None, bufferSize: 64 * 1024);
+                var file = Path.Combine(_scratch, "stream");
+                Shell.Check("btrfs", ["send", "-q", .. options, "-f", file, snapshot]);
+                var output = new MemoryStream();
+                await using (var input = File.OpenRead(file))
+                {
+                    await SendStreamValidator.RelayAsync(input, output, name, CancellationToken.None, bufferSize: 64 * 1024);
+                }
+                Assert.That(output.ToArray(), Is.EqualTo(await File.ReadAllBytesAsync(file)), string.Join(' ', options));
+                File.Delete(file);
             }
-            Assert.That(output.ToArray(), Is.EqualTo(await File.ReadAllBytesAsync(file)));
-            File.Delete(file);
         }
         finally
         {
