@@ -66,7 +66,8 @@ public sealed class InterimLocalCopyDestination(CopyTarget target) : ICopyDestin
     public Task<ICopyReceive> BeginReceiveAsync(string name, Guid expectedReceivedUuid, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo("btrfs") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var argument in (string[])["receive", "-e", Incoming])
+        // -C: chrooted into .incoming, so that a symlink in the parent copy cannot lead a hostile stream's writes outside.
+        foreach (var argument in (string[])["receive", "-C", "-e", Incoming])
         {
             info.ArgumentList.Add(argument);
         }

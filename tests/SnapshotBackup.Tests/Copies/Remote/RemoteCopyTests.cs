@@ -259,7 +259,7 @@ public sealed class RemoteCopyTests
                 Assert.That(Poll.Until(() => Directory.Exists(Path.Combine(Incoming, name)), TimeSpan.FromSeconds(20)), Is.True, "the receive did not start");
                 await receive.DisposeAsync(); // kills ssh: the server sees the stream cut
             }
-            Assert.That(Poll.Until(() => Shell.Run("pgrep", "-f", "btrfs receive -e " + Incoming).ExitCode != 0, TimeSpan.FromSeconds(20)), Is.True,
+            Assert.That(Poll.Until(() => Shell.Run("pgrep", "-f", "btrfs receive .*" + Incoming).ExitCode != 0, TimeSpan.FromSeconds(20)), Is.True,
                 "btrfs receive still runs");
 
             await using var again = Destination();
@@ -313,6 +313,50 @@ public sealed class RemoteCopyTests
         Assert.That(await destination.ListAsync(CancellationToken.None), Is.Empty);
         await destination.ConnectAsync(dryRun: false, CancellationToken.None); // cleans what the refused receive began
         Assert.That(TargetTree(), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task A_stolen_key_cannot_write_through_a_symlink_in_the_parent_copy()
+    {
+        // The validator cannot know the parent's symlinks: btrfs receive runs chrooted into .incoming (-C), so an
+        // absolute symlink in the parent copy leads nowhere outside.
+        var outside = Path.Combine(_scratch, "outside");
+        Directory.CreateDirectory(outside);
+        var one = "2026-11-30T10:00:00+00:00";
+        var two = "2026-11-30T11:00:00+00:00";
+        var (snapshot, uuid) = Snapshot(one, d =>
+        {
+            Fill(d, 5);
+            File.CreateSymbolicLink(Path.Combine(d, "escape"), outside);
+        });
+        try
+        {
+            await using var destination = Destination();
+            await destination.ConnectAsync(dryRun: false, CancellationToken.None);
+            await SendAsync(destination, one, uuid, snapshot);
+            var show = Shell.Run("btrfs", "subvolume", "show", Path.Combine(_copies, one)).Output;
+            var stransid = ulong.Parse(show.Split('\n').Single(l => l.Trim().StartsWith("Send transid:", StringComparison.Ordinal)).Split(':')[1].Trim(),
+                System.Globalization.CultureInfo.InvariantCulture);
+            var stream = new SendStreamBuilder().Command(SendStreamBuilder.Snapshot,
+                    (SendStreamBuilder.Path, SendStreamBuilder.Text(two)), (SendStreamBuilder.Uuid, Guid.NewGuid().ToByteArray(bigEndian: true)),
+                    (SendStreamBuilder.Ctransid, SendStreamBuilder.U64(stransid + 1)), (SendStreamBuilder.CloneUuid, uuid.ToByteArray(bigEndian: true)),
+                    (SendStreamBuilder.CloneCtransid, SendStreamBuilder.U64(stransid)))
+                .Mkfile("escape/pwned").Finish();
+
+            var receive = await destination.BeginReceiveAsync(two, Guid.NewGuid(), CancellationToken.None);
+            await using (receive)
+            {
+                await receive.Input.WriteAsync(stream.ToArray());
+                var error = Assert.ThrowsAsync<OperationFailedException>(() => receive.CompleteAsync(CancellationToken.None));
+                TestContext.Progress.WriteLine("the hostile incremental receive: " + error!.Message);
+            }
+            Assert.That(Directory.GetFileSystemEntries(outside), Is.Empty, "the stream wrote through the parent's symlink");
+            Assert.That((await destination.ListAsync(CancellationToken.None)).Select(e => e.Name), Is.EqualTo(new[] { one }));
+        }
+        finally
+        {
+            Shell.Run("btrfs", "subvolume", "delete", snapshot);
+        }
     }
 
     [TestCase("id")]
