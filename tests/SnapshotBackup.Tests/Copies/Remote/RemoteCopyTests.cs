@@ -452,6 +452,27 @@ public sealed class RemoteCopyTests
     }
 
     [Test]
+    public void A_remote_directory_that_is_not_there_is_a_quiet_skip()
+    {
+        var away = _copies + ".away";
+        Directory.Move(_copies, away); // its disk unplugged, say
+        try
+        {
+            var error = Assert.ThrowsAsync<CopyTargetUnavailableException>(async () =>
+            {
+                await using var destination = Destination();
+                await destination.ConnectAsync(dryRun: false, CancellationToken.None);
+            });
+            Assert.That(error!.Message, Does.Contain(_copies));
+            Assert.That(Directory.Exists(_copies), Is.False, "connect made the directory");
+        }
+        finally
+        {
+            Directory.Move(away, _copies);
+        }
+    }
+
+    [Test]
     public void A_directory_other_than_the_forced_one_is_refused()
     {
         var error = Assert.ThrowsAsync<OperationFailedException>(async () =>
