@@ -17,6 +17,9 @@ namespace SnapshotBackup.Core.Copies;
 /// </summary>
 public sealed class CopyServer(Func<CopyTarget, ICopyDestination> openLocal, string productVersion, Func<int> sendProtocol)
 {
+    /// <summary>The longest a receive waits for the next bytes of the stream before it gives up.</summary>
+    public static readonly TimeSpan StallTimeout = TimeSpan.FromMinutes(10);
+
     /// <summary>Runs one request. <paramref name="arguments"/> are serve's own (after <c>serve</c>).</summary>
     public async Task<int> RunAsync(
         IReadOnlyList<string> arguments,
@@ -190,7 +193,11 @@ public sealed class CopyServer(Func<CopyTarget, ICopyDestination> openLocal, str
         await using var receive = await destination.BeginReceiveAsync(name, uuid, cancellationToken);
         try
         {
-            await SendStreamValidator.RelayAsync(input, receive.Input, name, cancellationToken);
+            await SendStreamValidator.RelayAsync(input, receive.Input, name, cancellationToken, stallTimeout: StallTimeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new OperationFailedException($"the send stream of {name} stopped: no data for {StallTimeout.TotalMinutes:0} min; nothing was received");
         }
         catch (IOException e)
         {

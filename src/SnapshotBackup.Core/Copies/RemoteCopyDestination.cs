@@ -56,8 +56,8 @@ public sealed class RemoteCopyDestination : ICopyDestination
     /// <summary>What the server said at connect; null before.</summary>
     public RemoteHello? Hello { get; private set; }
 
-    /// <summary>The send stream version the remote handles (1 until connected).</summary>
-    public int RemoteSendProtocol => Hello?.SendProtocol ?? 1;
+    /// <summary>The highest send stream version the remote receives (its hello's <c>send-protocol</c>; 1 until connected).</summary>
+    public int MaxStreamVersion => Hello?.SendProtocol ?? 1;
 
     public static string ProductVersion { get; } =
         typeof(RemoteCopyDestination).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

@@ -56,7 +56,10 @@ public static class SendStreamValidator
     /// Throws <see cref="SendStreamRejectedException"/> at the first command that breaks a rule (what came before it
     /// was written; the caller aborts the receive).
     /// </summary>
-    public static async Task<long> RelayAsync(Stream input, Stream output, string name, CancellationToken cancellationToken, int bufferSize = 1 << 20)
+    /// <param name="stallTimeout">The longest wait for the next bytes (a sender that stopped sending without hanging up);
+    /// <see cref="TimeoutException"/> after it. Null: no limit.</param>
+    public static async Task<long> RelayAsync(
+        Stream input, Stream output, string name, CancellationToken cancellationToken, int bufferSize = 1 << 20, TimeSpan? stallTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -68,7 +71,10 @@ public static class SendStreamValidator
         var headerDone = false;
         while (true)
         {
-            var read = await input.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            var reading = input.ReadAsync(buffer.AsMemory(filled), cancellationToken).AsTask();
+            var read = stallTimeout is { } stall
+                ? await reading.WaitAsync(stall, cancellationToken).ConfigureAwait(false)
+                : await reading.ConfigureAwait(false);
             if (read == 0)
             {
                 if (state.Ended && filled == 0)

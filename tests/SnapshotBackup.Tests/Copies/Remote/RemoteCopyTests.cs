@@ -192,9 +192,9 @@ public sealed class RemoteCopyTests
             AssertCopyEquals(snapshotOne, one, uuidOne);
 
             // Protocol 2 with compressed data (encoded writes; DATA without a length) where both ends handle it.
-            Assert.That(destination.RemoteSendProtocol, Is.EqualTo(CopyServer.LocalSendProtocol()));
+            Assert.That(destination.MaxStreamVersion, Is.EqualTo(CopyServer.LocalSendProtocol()));
             var second = await SendAsync(destination, two, uuidTwo, snapshotTwo, parent: snapshotOne,
-                options: destination.RemoteSendProtocol >= 2 ? ["--proto", "2", "--compressed-data"] : null);
+                options: destination.MaxStreamVersion >= 2 ? ["--proto", "2", "--compressed-data"] : null);
             Assert.That(second.Identity!.Value.ReceivedUuid, Is.EqualTo(uuidTwo));
             AssertCopyEquals(snapshotTwo, two, uuidTwo);
 

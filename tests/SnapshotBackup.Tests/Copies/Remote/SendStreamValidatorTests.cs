@@ -85,6 +85,19 @@ public sealed class SendStreamValidatorTests
     }
 
     [Test]
+    public void A_sender_that_stops_sending_times_out()
+    {
+        var pipe = new System.IO.Pipelines.Pipe();
+        var header = new SendStreamBuilder().BeginSubvolume(Name).ToArray();
+        pipe.Writer.AsStream().Write(header);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        Assert.ThrowsAsync<TimeoutException>(() => SendStreamValidator.RelayAsync(pipe.Reader.AsStream(), new MemoryStream(), Name,
+            CancellationToken.None, stallTimeout: TimeSpan.FromMilliseconds(300)));
+        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
+    }
+
+    [Test]
     public async Task Not_a_send_stream_is_refused_and_nothing_passes()
     {
         var (error, passed) = await RelayAsync("#!/bin/sh\nrm -rf /\n-------"u8.ToArray());
