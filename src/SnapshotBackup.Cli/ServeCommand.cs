@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Copies;
+using SnapshotBackup.Core.Processes;
 
 namespace SnapshotBackup.Cli;
 
@@ -13,7 +15,12 @@ internal static class ServeCommand
 
     public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var server = new CopyServer(target => new InterimLocalCopyDestination(target), RemoteCopyDestination.ProductVersion, CopyServer.LocalSendProtocol);
+        // Warnings (a lock wait) on stderr: standard output carries only the protocol's answers.
+        var logger = new ConsoleLogger(LogLevel.Warning, Console.Error);
+        var server = new CopyServer(
+            target => new LocalCopyDestination(target, sourceVolume: null, logger),
+            RemoteCopyDestination.ProductVersion,
+            () => SendStreamVersion.Local(ProgramLocator.Find("btrfs", Environment.GetEnvironmentVariable("PATH")) ?? "btrfs", logger));
         return server.RunAsync(
             args.Skip(1).ToList(),
             Environment.GetEnvironmentVariable("SSH_ORIGINAL_COMMAND"),

@@ -206,41 +206,4 @@ public sealed class CopyServer(Func<CopyTarget, ICopyDestination> openLocal, str
         }
         return await receive.CompleteAsync(cancellationToken);
     }
-
-    /// <summary>Whether this host handles btrfs send stream version 2 (kernel and btrfs-progs both): 2, else 1.</summary>
-    public static int LocalSendProtocol()
-    {
-        try
-        {
-            var kernel = File.ReadAllText("/sys/fs/btrfs/features/send_stream_version").Trim();
-            return int.TryParse(kernel, out var version) && version >= 2 && BtrfsProgsVersion() >= new Version(6, 0) ? 2 : 1;
-        }
-        catch (IOException)
-        {
-            return 1;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return 1;
-        }
-    }
-
-    private static Version BtrfsProgsVersion()
-    {
-        try
-        {
-            string? line = null;
-            var result = new Processes.ProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
-                .RunAsync(new Processes.ExternalCommand("btrfs", ["--version"]), TimeSpan.FromSeconds(10), CancellationToken.None,
-                    onStandardOutput: l => line ??= l)
-                .GetAwaiter().GetResult();
-            var text = line ?? string.Empty; // "btrfs-progs v6.2"
-            var start = text.IndexOf('v', StringComparison.Ordinal);
-            return result.ExitCode == 0 && start >= 0 && System.Version.TryParse(text[(start + 1)..].Split(' ', '-')[0], out var v) ? v : new Version(0, 0);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
-        {
-            return new Version(0, 0);
-        }
-    }
 }

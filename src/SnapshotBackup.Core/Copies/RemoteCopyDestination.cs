@@ -33,7 +33,7 @@ public sealed class RemoteCopyDestination : ICopyDestination
         _logger = logger;
     }
 
-    /// <summary>The destination for <paramref name="target"/> (until copy-core's <c>CopyDestinations.Open</c> takes the remote branch).</summary>
+    /// <summary>The destination for <paramref name="target"/> as <see cref="CopyDestinations.Open"/> opens it.</summary>
     public static RemoteCopyDestination Create(CopyTarget target, ILogger logger) => new(target, new ProcessRunner(logger), logger);
 
     public CopyTarget Target { get; }

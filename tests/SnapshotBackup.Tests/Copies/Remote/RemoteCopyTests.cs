@@ -111,7 +111,8 @@ public sealed class RemoteCopyTests
 
     private static (Guid Uuid, Guid Received, bool ReadOnly) Show(string path)
     {
-        var identity = InterimLocalCopyDestination.Identity(path);
+        var identity = Core.Btrfs.BtrfsManager.Identify(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+                       ?? throw new AssertionException(path + " is not a subvolume");
         return (identity.Uuid, identity.ReceivedUuid, identity.ReadOnly);
     }
 
@@ -192,7 +193,7 @@ public sealed class RemoteCopyTests
             AssertCopyEquals(snapshotOne, one, uuidOne);
 
             // Protocol 2 with compressed data (encoded writes; DATA without a length) where both ends handle it.
-            Assert.That(destination.MaxStreamVersion, Is.EqualTo(CopyServer.LocalSendProtocol()));
+            Assert.That(destination.MaxStreamVersion, Is.EqualTo(SendStreamVersion.Local("btrfs", NullLogger.Instance)));
             var second = await SendAsync(destination, two, uuidTwo, snapshotTwo, parent: snapshotOne,
                 options: destination.MaxStreamVersion >= 2 ? ["--proto", "2", "--compressed-data"] : null);
             Assert.That(second.Identity!.Value.ReceivedUuid, Is.EqualTo(uuidTwo));
