@@ -151,4 +151,13 @@ public sealed class ServeRequestTests
         Assert.That(hello, Is.EqualTo(new RemoteHello(CopyProtocol.Version, "1.2.3", 2)));
         Assert.That(CopyProtocol.ParseHello("uid=0(root) gid=0(root)"), Is.Null);
     }
+
+    [Test]
+    public async Task The_destination_factory_opens_a_remote_target_over_ssh()
+    {
+        Assert.That(CopyTarget.TryParse("backup@example.org:/srv/backups/x", out var target, out _), Is.True);
+        await using var destination = CopyDestinations.Open(target, "/backups/data1", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.That(destination, Is.InstanceOf<RemoteCopyDestination>());
+        Assert.That(destination.Target, Is.EqualTo(target));
+    }
 }
