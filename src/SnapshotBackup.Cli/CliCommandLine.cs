@@ -63,6 +63,8 @@ public static class CliCommandLine
         snapshotbackup.ini in each of $XDG_CONFIG_DIRS, /etc/snapshotbackup.d/*.ini, /etc/snapshotbackup.ini); repeat
         it to read several files in order, a later one overriding an earlier one key by key.
 
+        serve --copies DIR: the ssh forced command of a remote copy target (see the README, "Copies over ssh").
+
         Exit codes: 0 ok, 1 operation failed, 2 usage or configuration error, 75 volume locked,
                     65 status: the daemon's state file is unreadable or corrupt
         """;

@@ -15,6 +15,13 @@ internal static class Program
             return await NotifyChild.RunAsync(Console.OpenStandardInput(), Console.Error, CancellationToken.None);
         }
         using var cancellation = new CancellationTokenSource();
+        if (args.Length > 0 && args[0] == ServeCommand.Name)
+        {
+            // An ssh forced command: its own strict grammar, no configuration, answers only on stdout.
+            using var serveTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancellation.Cancel(); });
+            using var serveHup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; cancellation.Cancel(); });
+            return await ServeCommand.RunAsync(args, cancellation.Token);
+        }
         ILogger? logger = null; // the command's (the journal's with -s) once the arguments are read
         void Stop(PosixSignalContext context)
         {

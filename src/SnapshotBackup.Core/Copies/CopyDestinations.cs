@@ -6,14 +6,15 @@ namespace SnapshotBackup.Core.Copies;
 public static class CopyDestinations
 {
     /// <summary>A <see cref="LocalCopyDestination"/> for a local directory (refusing one on the filesystem of
-    /// <paramref name="sourceVolume"/>); remote targets are not supported yet.</summary>
+    /// <paramref name="sourceVolume"/>); a <see cref="RemoteCopyDestination"/> for <c>[user@]host:/path</c>.</summary>
     /// <param name="lockTimeout">How long to wait for the target's lock (another copy to it running); a minute by default.</param>
     public static ICopyDestination Open(CopyTarget target, string? sourceVolume, ILogger logger, TimeSpan? lockTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         if (target.IsRemote)
         {
-            throw new NotSupportedException($"copy target {target}: copies over ssh are not supported yet");
+            // The server (snapshotbackup serve --copies) waits for the target's lock itself.
+            return RemoteCopyDestination.Create(target, logger);
         }
         return lockTimeout is { } timeout
             ? new LocalCopyDestination(target, sourceVolume, logger) { LockTimeout = timeout }

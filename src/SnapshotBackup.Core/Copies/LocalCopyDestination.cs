@@ -229,7 +229,10 @@ public sealed class LocalCopyDestination : ICopyDestination
             // Left by a receive of this connection that failed: the next connection cleans it.
             throw new OperationFailedException($"{System.IO.Path.Combine(IncomingPath, name)} exists already (a failed receive); copy again");
         }
-        var command = new ExternalCommand(BtrfsPath, ["receive", "-e", IncomingPath]);
+        // -C: chrooted into .incoming. A stream builds on its parent copy, whose symlinks the stream cannot be checked
+        // against (a backup of / has var/run -> /run): without it a hostile stream (a stolen key of `serve --copies`)
+        // writes through one anywhere on the host. The parent and clone sources are still found (by uuid, from the mount).
+        var command = new ExternalCommand(BtrfsPath, ["receive", "-C", "-e", IncomingPath]);
         var process = PipedProcess.Start(command, _logger, writeInput: true, readOutput: false);
         return Task.FromResult<ICopyReceive>(new LocalCopyReceive(this, process, name, expectedReceivedUuid));
     }
