@@ -18,7 +18,7 @@ internal static class ServeCommand
         // Warnings (a lock wait) on stderr: standard output carries only the protocol's answers.
         var logger = new ConsoleLogger(LogLevel.Warning, Console.Error);
         var server = new CopyServer(
-            target => new LocalCopyDestination(target, sourceVolume: null, logger),
+            target => new LocalCopyDestination(target, sourceVolume: null, logger) { ChrootReceive = true },
             RemoteCopyDestination.ProductVersion,
             () => SendStreamVersion.Local(ProgramLocator.Find("btrfs", Environment.GetEnvironmentVariable("PATH")) ?? "btrfs", logger));
         return server.RunAsync(

@@ -10,6 +10,9 @@ public static class CopyHolders
     /// <summary>How long <c>list</c> waits for a target's lock (a copy to it running) before saying it could not list it.</summary>
     public static readonly TimeSpan ListLockTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>How long <c>list</c> waits for a remote target's host to answer (a host that is down costs this, once).</summary>
+    public static readonly TimeSpan ListConnectTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// For each of <paramref name="snapshots"/> (names on the volume of <paramref name="config"/>), the targets holding a
     /// copy of it; and each target that could not be listed, with why. Reads only: nothing is cleaned or changed.
@@ -40,7 +43,7 @@ public static class CopyHolders
         {
             try
             {
-                await using var destination = CopyDestinations.Open(target, config.Backups, logger, ListLockTimeout);
+                await using var destination = CopyDestinations.Open(target, config.Backups, logger, ListLockTimeout, ListConnectTimeout);
                 await destination.ConnectAsync(dryRun: true, cancellationToken).ConfigureAwait(false);
                 foreach (var entry in await destination.ListAsync(cancellationToken).ConfigureAwait(false))
                 {

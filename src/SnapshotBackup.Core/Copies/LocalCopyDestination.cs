@@ -53,6 +53,9 @@ public sealed class LocalCopyDestination : ICopyDestination
     /// <summary>How long the connection waits for another copy to the same directory to finish.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Run btrfs receive chrooted into <c>.incoming</c> (<c>-C</c>): for streams from elsewhere (<c>serve</c>).</summary>
+    public bool ChrootReceive { get; init; }
+
     /// <summary>The longest one receive may take.</summary>
     public TimeSpan ReceiveTimeout { get; init; } = TimeSpan.FromHours(24);
 
@@ -229,10 +232,12 @@ public sealed class LocalCopyDestination : ICopyDestination
             // Left by a receive of this connection that failed: the next connection cleans it.
             throw new OperationFailedException($"{System.IO.Path.Combine(IncomingPath, name)} exists already (a failed receive); copy again");
         }
-        // -C: chrooted into .incoming. A stream builds on its parent copy, whose symlinks the stream cannot be checked
-        // against (a backup of / has var/run -> /run): without it a hostile stream (a stolen key of `serve --copies`)
-        // writes through one anywhere on the host. The parent and clone sources are still found (by uuid, from the mount).
-        var command = new ExternalCommand(BtrfsPath, ["receive", "-C", "-e", IncomingPath]);
+        // -C (serve): chrooted into .incoming. A stream builds on its parent copy, whose symlinks the stream cannot be
+        // checked against (a backup of / has var/run -> /run): without it a hostile stream (a stolen key of
+        // `serve --copies`) writes through one anywhere on the host. The parent and clone sources are still found (by
+        // uuid, from the mount). A local copy receives what our own btrfs send made of our own snapshot: no chroot, so
+        // the daemon's unit needs no CAP_SYS_CHROOT.
+        var command = new ExternalCommand(BtrfsPath, ChrootReceive ? ["receive", "-C", "-e", IncomingPath] : ["receive", "-e", IncomingPath]);
         var process = PipedProcess.Start(command, _logger, writeInput: true, readOutput: false);
         return Task.FromResult<ICopyReceive>(new LocalCopyReceive(this, process, name, expectedReceivedUuid));
     }

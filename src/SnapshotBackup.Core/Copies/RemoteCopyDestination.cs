@@ -34,7 +34,10 @@ public sealed class RemoteCopyDestination : ICopyDestination
     }
 
     /// <summary>The destination for <paramref name="target"/> as <see cref="CopyDestinations.Open"/> opens it.</summary>
-    public static RemoteCopyDestination Create(CopyTarget target, ILogger logger) => new(target, new ProcessRunner(logger), logger);
+    public static RemoteCopyDestination Create(CopyTarget target, ILogger logger, TimeSpan? connectTimeout = null) =>
+        connectTimeout is { } timeout
+            ? new(target, new ProcessRunner(logger), logger) { ConnectTimeout = timeout }
+            : new(target, new ProcessRunner(logger), logger);
 
     public CopyTarget Target { get; }
 
