@@ -22,7 +22,7 @@ public sealed class RemoteCopyTests
     private string _copies = null!;
     private string _scratch = null!;
 
-    private static string PublishedCli()
+    internal static string PublishedCli()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "SnapshotBackup.Daemon.sln")))
