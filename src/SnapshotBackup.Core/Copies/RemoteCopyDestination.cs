@@ -131,7 +131,72 @@ public sealed class RemoteCopyDestination : ICopyDestination
         return Task.FromResult<ICopyReceive>(new RemoteReceive(this, process, name, cancellationToken));
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    /// <summary>
+    /// Ends the shared ssh connection (<c>ssh -O exit</c>) and removes its socket's directory. Never throws.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        var directory = Interlocked.Exchange(ref _controlDirectory, null);
+        if (directory is null)
+        {
+            return;
+        }
+        try
+        {
+            if (File.Exists(Path.Combine(directory, ControlSocketName)) || Directory.EnumerateFileSystemEntries(directory).Any())
+            {
+                await _runner.RunAsync(new ExternalCommand(Ssh.Program,
+                    [.. SshOptions, "-o", "ControlPath=" + Path.Combine(directory, ControlSocketName), "-O", "exit", "--", Host]),
+                    TimeSpan.FromSeconds(10), CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogDebug("ssh -O exit for {Target}: {Error}", Target, e.Message);
+        }
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogDebug("cannot remove {Directory}: {Error}", directory, e.Message);
+        }
+    }
+
+    private const string ControlSocketName = "master";
+
+    /// <summary>Where the shared connection's socket lives (a private directory of this destination); null: not made yet.</summary>
+    private string? _controlDirectory;
+
+    /// <summary>
+    /// One ssh connection for all the steps of a copy (hello, clean, list, each receive, deletes): the first call becomes
+    /// the master (<c>ControlMaster=auto</c>) and stays for <c>ControlPersist</c> after it, each later call is a new session
+    /// on it, so a step costs a channel instead of a key exchange and a login. sshd applies the key's forced command to
+    /// every session. None when the socket's path would be too long for a unix socket.
+    /// </summary>
+    private IReadOnlyList<string> Multiplexing()
+    {
+        if (!Multiplex)
+        {
+            return [];
+        }
+        if (_controlDirectory is null)
+        {
+            var created = Directory.CreateTempSubdirectory("sb-ssh-").FullName; // mode 0700
+            if (Interlocked.CompareExchange(ref _controlDirectory, created, null) is not null)
+            {
+                Directory.Delete(created);
+            }
+        }
+        var socket = Path.Combine(_controlDirectory!, ControlSocketName);
+        return socket.Length > 100
+            ? []
+            : ["-o", "ControlMaster=auto", "-o", "ControlPath=" + socket, "-o", "ControlPersist=15"];
+    }
+
+    /// <summary>Share one ssh connection between the steps (see <see cref="Multiplexing"/>); on by default.</summary>
+    public bool Multiplex { get; init; } = true;
 
     private static string CheckName(string name) =>
         Volume.SnapshotName.TryParse(name, out _) ? name : throw new ArgumentException($"'{name}' is not a snapshot name", nameof(name));
@@ -140,6 +205,7 @@ public sealed class RemoteCopyDestination : ICopyDestination
     [
         .. SshOptions,
         .. Ssh.NonInteractiveOptions(ConnectTimeout),
+        .. Multiplexing(),
         // A cut network ends the transfer within a minute instead of hanging on TCP's own timeouts.
         "-o", "ServerAliveInterval=15",
         "-o", "ServerAliveCountMax=4",
