@@ -51,7 +51,7 @@ class Config:
             self.diff_sizes, self.diff_runs, self.history_image = [2000, 20000], 2, "3G"
             self.versions_snapshots, self.versions_runs = 100, 3
             self.restore_files, self.restore_runs = 2000, 1
-            self.copy_pairs, self.copy_full_pairs, self.copy_images = 2, 1, ("1G", "1G")
+            self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 500, 2, 1, ("1G", "1G")
         else:
             self.files, self.pairs, self.image = 50000, 9, "6G"
             # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
@@ -66,7 +66,7 @@ class Config:
             self.restore_files, self.restore_runs = 120000, 5
             # Copies (issue 15): the source tree of figures 1/2 (565 MB) on one image; on the other, the two copies of
             # the parent (ours and the floor's) and one full copy at a time.
-            self.copy_pairs, self.copy_full_pairs, self.copy_images = 7, 5, ("3G", "5G")
+            self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 50000, 7, 5, ("3G", "5G")
 
 
 def log(message):
@@ -376,8 +376,9 @@ def timed_pipeline(first, second, env=None, timeout=1800):
     return elapsed
 
 
-# What `snapshotbackup copy` prints per snapshot sent: "sent NAME ... N bytes" (thousands separators allowed).
-SENT_BYTES = re.compile(r"^.*\bsent\b.*?(\d[\d,]*) bytes", re.IGNORECASE | re.MULTILINE)
+# What `snapshotbackup copy` prints per snapshot sent (src/SnapshotBackup.Cli/CopyCommand.cs, Describe):
+# "TARGET: sent NAME, incremental from PARENT, 1.23 MiB (1291845 bytes) in 0.4 s".
+SENT_BYTES = re.compile(r": sent \S+, [^\n]*?\((\d+) bytes\)")
 
 
 def reported_bytes(output):
@@ -712,8 +713,8 @@ class Bench:
         os.makedirs(volume)
         sync = os.path.join(volume, ".sync")
         subvolume(sync)
-        log(f"copies: making the tree: {cfg.files:,} files")
-        run([sys.executable, os.path.join(self.shared, "mktree.py"), sync, str(cfg.files), "1"])
+        log(f"copies: making the tree: {cfg.copy_files:,} files")
+        run([sys.executable, os.path.join(self.shared, "mktree.py"), sync, str(cfg.copy_files), "1"])
         now = datetime.datetime.now().astimezone().replace(microsecond=0)
         parent, name = snapshot_name(now - datetime.timedelta(hours=1)), snapshot_name(now)
         warm = ws.path("warm-up")
@@ -751,7 +752,7 @@ class Bench:
         inc_bytes = send_stream_bytes(os.path.join(volume, name), os.path.join(volume, parent))
         full_bytes = send_stream_bytes(os.path.join(full_volume, name))
         snapshot = os.path.join(volume, name)
-        what = f"{cfg.files:,} files"
+        what = f"{cfg.copy_files:,} files"
         ssh_b = os.path.join(sshd.bin("b"), "ssh")
         send = ["btrfs", "send", "-q", "-p", os.path.join(volume, parent), snapshot]
         self.copy_figure(
@@ -928,6 +929,23 @@ def git_describe():
 FIGURES = ("backup", "prune", "list", "daemon", "startup", "diff", "versions", "restore", "copies")
 
 
+def write_section(path, heading, body):
+    """Puts `heading` and `body` into the Markdown file at `path`: in place of a section with that heading (up to the
+    next `## ` heading), or at the end."""
+    lines = open(path, encoding="utf-8").read().rstrip("\n").split("\n")
+    section = [heading, "", *body.rstrip("\n").split("\n")]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        if end < len(lines):
+            section.append("")
+        lines[start:end] = section
+    else:
+        lines += ["", *section]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = parser.add_mutually_exclusive_group()
@@ -1020,18 +1038,33 @@ def main():
 
     results = args.results or (None if cfg.smoke else os.path.join(REPO, "bench", "RESULTS.md"))
     if results:
-        with open(results, "w") as f:
-            f.write("# Benchmark results\n\n")
-            f.write(f"- date: {started.isoformat(timespec='seconds')}\n")
-            f.write(f"- machine: {machine_description()}\n")
-            f.write(f"- load average (1, 5, 15 min): before {load_before}, after {load_after}"
-                    " (other work ran on this machine; absolute times are noisy)\n")
-            f.write(f"- commit: {git_describe()}; binaries: {bin_dir.replace(REPO + '/', '')}\n")
-            f.write(f"- mode: {'smoke' if cfg.smoke else 'full'}; {cfg.pairs} A/B pairs per backup figure, "
-                    f"{'/'.join(str(cfg.prune_runs[s]) for s in cfg.prune_sizes)} per prune size, {cfg.list_runs} per list size; daemon idle {cfg.idle} s; "
-                    f"run took {elapsed:.0f} s\n")
-            f.write("- how: `python3 bench/run.py --full` (see bench/README.md)\n\n")
-            f.write(table + "\n")
+        subset = [f for f in FIGURES if f in only]
+        partial = len(subset) < len(FIGURES)
+        meta = [f"- date: {started.isoformat(timespec='seconds')}",
+                f"- machine: {machine_description()}",
+                f"- load average (1, 5, 15 min): before {load_before}, after {load_after}"
+                " (other work ran on this machine; absolute times are noisy)",
+                f"- commit: {git_describe()}; binaries: {bin_dir.replace(REPO + '/', '')}"]
+        if partial:
+            runs = {"copies": f"{cfg.copy_pairs} A/B pairs per incremental copy figure, {cfg.copy_full_pairs} per full copy figure"}
+            how = f"python3 bench/run.py {'--smoke' if cfg.smoke else '--full'} --only {','.join(subset)}"
+            meta += [f"- mode: {'smoke' if cfg.smoke else 'full'}; "
+                     + "; ".join(runs[f] for f in subset if f in runs) + ("; " if any(f in runs for f in subset) else "")
+                     + f"run took {elapsed:.0f} s",
+                     f"- how: `{how}` (see bench/README.md)"]
+        else:
+            meta += [f"- mode: {'smoke' if cfg.smoke else 'full'}; {cfg.pairs} A/B pairs per backup figure, "
+                     f"{'/'.join(str(cfg.prune_runs[s]) for s in cfg.prune_sizes)} per prune size, {cfg.list_runs} per list size; "
+                     f"daemon idle {cfg.idle} s; {cfg.copy_pairs}/{cfg.copy_full_pairs} pairs per incremental/full copy figure; "
+                     f"run took {elapsed:.0f} s",
+                     "- how: `python3 bench/run.py --full` (see bench/README.md)"]
+        body = "\n".join(meta) + "\n\n" + table + "\n"
+        if partial and os.path.isfile(results):
+            # A subset: its own section, replacing the one of an earlier run of the same subset; the rest stays.
+            write_section(results, f"## Figures {', '.join(subset)} (a run of only these)", body)
+        else:
+            with open(results, "w") as f:
+                f.write("# Benchmark results\n\n" + body)
         log(f"wrote {results}")
     return 0
 
