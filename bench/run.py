@@ -51,6 +51,7 @@ class Config:
             self.diff_sizes, self.diff_runs, self.history_image = [2000, 20000], 2, "3G"
             self.versions_snapshots, self.versions_runs = 100, 3
             self.restore_files, self.restore_runs = 2000, 1
+            self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 500, 2, 1, ("1G", "1G")
         else:
             self.files, self.pairs, self.image = 50000, 9, "6G"
             # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
@@ -63,6 +64,9 @@ class Config:
             self.versions_snapshots, self.versions_runs = 1000, 7
             # mktree.py's sizes average ~9 KB: 120,000 files are about 1 GiB.
             self.restore_files, self.restore_runs = 120000, 5
+            # Copies (issue 15): the source tree of figures 1/2 (565 MB) on one image; on the other, the two copies of
+            # the parent (ours and the floor's) and one full copy at a time.
+            self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 50000, 7, 5, ("3G", "5G")
 
 
 def log(message):
@@ -76,11 +80,11 @@ def run(cmd, check=True, **kw):
     return result
 
 
-def timed(cmd, env=None, then_sync=False):
+def timed(cmd, env=None, then_sync=False, timeout=None):
     """Wall time of one command (and of a sync after it with then_sync); output is captured (as a terminal-less caller
     would) and checked."""
     start = time.perf_counter()
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout)
     if then_sync:
         os.sync()
     elapsed = time.perf_counter() - start
@@ -126,6 +130,7 @@ class Workspace:
         self.mnt = os.path.join(self.root, "mnt")
         self.mounted = False
         self.children = []
+        self.on_close = []  # run first (an sshd serving this filesystem, for one)
         atexit.register(self.close)
         os.makedirs(self.mnt)
         run(["truncate", "-s", size, self.image])
@@ -137,6 +142,8 @@ class Workspace:
         return os.path.join(self.mnt, *parts)
 
     def close(self):
+        while self.on_close:
+            self.on_close.pop()()
         for child in self.children:
             if child.poll() is None:
                 child.kill()
@@ -229,6 +236,157 @@ def rss_mb(pid):
     return float("nan")
 
 
+class LocalSshd:
+    """sshd on 127.0.0.1 and a free port with throw-away host and client keys, for root: key "a" may only run the
+    product's forced command (as users deploy it), key "b" runs anything (the floor's `btrfs receive`). Each side
+    reaches it through its own `ssh` wrapper (`exec /usr/bin/ssh -F <its client config> "$@"`) put first in the PATH:
+    the product has no setting for an ssh configuration (it uses the running user's, i.e. root's ~/.ssh, which the bench
+    must not touch; ssh reads it from the password database's home, not $HOME), and the floor gets the same wrapper so
+    both pay for the same exec. Stopped (with its session children) and its files removed with the workspace."""
+
+    def __init__(self, ws, forced_command):
+        self.dir = os.path.join(ws.root, "ssh")
+        os.makedirs(self.dir)
+        os.chmod(self.dir, 0o755)
+        self.proc = None
+        ws.on_close.append(self.close)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        host_key = os.path.join(self.dir, "host_key")
+        for key in (host_key, self.key("a"), self.key("b")):
+            run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", os.path.basename(key), "-f", key])
+        public = {side: open(self.key(side) + ".pub").read().strip() for side in "ab"}
+        authorized = os.path.join(self.dir, "authorized_keys")
+        with open(authorized, "w") as f:
+            f.write(f'command="{forced_command}",restrict {public["a"]}\n')
+            f.write(f'{public["b"]}\n')
+        with open(os.path.join(self.dir, "known_hosts"), "w") as f:
+            f.write(f"[127.0.0.1]:{self.port} {open(host_key + '.pub').read().strip()}\n")
+        config = os.path.join(self.dir, "sshd_config")
+        with open(config, "w") as f:
+            f.write(f"Port {self.port}\nListenAddress 127.0.0.1\nHostKey {host_key}\n"
+                    f"PidFile {os.path.join(self.dir, 'sshd.pid')}\nAuthorizedKeysFile {authorized}\n"
+                    "StrictModes no\nUsePAM no\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
+                    "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nAllowUsers root\n"
+                    "X11Forwarding no\nLogLevel ERROR\n"
+                    # bash sources ~/.bashrc for a command from sshd unless it is a nested shell; root's .bashrc on the
+                    # bench machine runs `pyenv init` (1-2 s under load), which would be billed to every connection.
+                    "SetEnv SHLVL=1\n")
+        for side in "ab":
+            os.makedirs(self.bin(side))
+            client = os.path.join(self.dir, f"ssh_config_{side}")
+            with open(client, "w") as f:
+                f.write(f"Host 127.0.0.1\n  Port {self.port}\n  IdentityFile {self.key(side)}\n  IdentitiesOnly yes\n"
+                        f"  UserKnownHostsFile {os.path.join(self.dir, 'known_hosts')}\n  GlobalKnownHostsFile /dev/null\n"
+                        "  StrictHostKeyChecking yes\n  LogLevel ERROR\n")
+            wrapper = os.path.join(self.bin(side), "ssh")
+            with open(wrapper, "w") as f:
+                f.write(f'#!/bin/sh\nexec /usr/bin/ssh -F {client} "$@"\n')
+            os.chmod(wrapper, 0o755)
+        os.makedirs("/run/sshd", exist_ok=True)  # sshd's privilege separation directory
+        self.log = os.path.join(self.dir, "sshd.log")
+        with open(self.log, "w") as out:
+            # Its own session: close() kills the listener and every per-connection child with one killpg.
+            self.proc = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config], stdout=out, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("sshd did not start: " + open(self.log).read()[-2000:])
+                time.sleep(0.1)
+        check = run([os.path.join(self.bin("b"), "ssh"), "root@127.0.0.1", "true"], check=False, timeout=30)
+        if check.returncode != 0:
+            raise RuntimeError(f"ssh to the bench's sshd failed: {check.stderr.strip()} {open(self.log).read()[-1000:]}")
+
+    def key(self, side):
+        return os.path.join(self.dir, f"client_key_{side}")
+
+    def bin(self, side):
+        return os.path.join(self.dir, f"bin_{side}")
+
+    def env(self, side):
+        return dict(os.environ, PATH=self.bin(side) + ":" + os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"))
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+def subvolume_show(path):
+    """The `btrfs subvolume show` fields (UUID, Received UUID, Flags, ...)."""
+    fields = {}
+    for line in run(["btrfs", "subvolume", "show", path]).stdout.splitlines()[1:]:
+        if ":" in line and not line.startswith("\t\t"):
+            key, _, value = line.strip().partition(":")
+            fields[key.strip()] = value.strip()
+    return fields
+
+
+def send_stream_bytes(snapshot, parent=None):
+    """Length of `btrfs send [-p parent] snapshot`'s stream, read by the bench itself (not timed)."""
+    cmd = ["btrfs", "send", "-q", *(["-p", parent] if parent else []), snapshot]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    total = 0
+    while chunk := proc.stdout.read(1 << 20):
+        total += len(chunk)
+    proc.stdout.close()
+    if proc.wait(timeout=60) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
+    return total
+
+
+def timed_pipeline(first, second, env=None, timeout=1800):
+    """Wall time of `first | second` (a kernel pipe between them, nothing in between) and of a sync after it, so that
+    the time covers the data reaching the disk as for the product."""
+    with tempfile.TemporaryFile() as err1, tempfile.TemporaryFile() as err2:
+        start = time.perf_counter()
+        p1 = subprocess.Popen(first, stdout=subprocess.PIPE, stderr=err1, env=env)
+        try:
+            p2 = subprocess.Popen(second, stdin=p1.stdout, stdout=subprocess.DEVNULL, stderr=err2, env=env)
+        except BaseException:
+            p1.kill()
+            p1.wait()
+            raise
+        p1.stdout.close()
+        try:
+            r2 = p2.wait(timeout=timeout)
+            r1 = p1.wait(timeout=timeout)
+        finally:
+            for p in (p1, p2):
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+        os.sync()
+        elapsed = time.perf_counter() - start
+        if r1 != 0 or r2 != 0:
+            err1.seek(0)
+            err2.seek(0)
+            raise RuntimeError(f"{' '.join(first)} | {' '.join(second)} exited {r1}/{r2}: "
+                               f"{err1.read().decode(errors='replace')[-1000:]} {err2.read().decode(errors='replace')[-1000:]}")
+    return elapsed
+
+
+# What `snapshotbackup copy` prints per snapshot sent (src/SnapshotBackup.Cli/CopyCommand.cs, Describe):
+# "TARGET: sent NAME, incremental from PARENT, 1.23 MiB (1291845 bytes) in 0.4 s".
+SENT_BYTES = re.compile(r": sent \S+, [^\n]*?\((\d+) bytes\)")
+
+
+def reported_bytes(output):
+    """The bytes of every snapshot `snapshotbackup copy` says it sent: (count of snapshots, total), or (0, None)."""
+    found = [int(m.group(1).replace(",", "")) for m in SENT_BYTES.finditer(output)]
+    return len(found), (sum(found) if found else None)
+
+
 class Bench:
     def __init__(self, cfg, ws, bin_dir, shared):
         self.cfg, self.ws, self.bin, self.shared = cfg, ws, bin_dir, shared
@@ -237,9 +395,11 @@ class Bench:
         self.rows = []  # (figure, A, B, ratio, target, ok)
         self.rsync_options = read_base_options()
         self.config_file = os.path.join(ws.root, "bench.ini")
+        self.root_ssh_existed = os.path.exists(os.path.expanduser("~root/.ssh"))
 
     def row(self, figure, a, b=None, ratio=None, target=None, ok=None, unit="s"):
-        fmt = (lambda v: "" if v is None else (f"{v:.3f} {unit}" if unit == "s" else f"{v:.1f} {unit}"))
+        fmt = (lambda v: "" if v is None else (f"{v:.3f} {unit}" if unit == "s" else
+                                               f"{v:,.0f} {unit}" if unit == "B" else f"{v:.1f} {unit}"))
         self.rows.append((figure, fmt(a), fmt(b) if b is not None else "", "" if ratio is None else f"{ratio:.3f}",
                           target or "", "" if ok is None else ("yes" if ok else "**NO**")))
         log(f"{figure}: {fmt(a)} {fmt(b) if b is not None else ''} {'' if ratio is None else f'ratio {ratio:.3f}'}")
@@ -540,6 +700,142 @@ class Bench:
                  median(times_a), median(times_b), ratio, "≤ 1.05", ratio <= 1.05)
         delete_volume(volume)
 
+    # --- figures 10, 11: copies to a second btrfs filesystem, locally and over ssh (issue 15) --------------------------
+    def copy_figures(self, target_ws):
+        """10. incremental copy of a 1 % change and 11. a full copy of the whole tree, locally (another btrfs filesystem)
+        and over ssh to 127.0.0.1, against a bare `btrfs send [-p P] S | [ssh root@127.0.0.1] btrfs receive DIR` of
+        the same snapshots into a directory of its own on the same target filesystem."""
+        cfg, ws = self.cfg, self.ws
+        sshd = LocalSshd(target_ws, f"{self.cli} serve --copies {target_ws.path('a')}")
+        # The source volume as the product makes it: a writable .sync and read-only snapshots of it. It holds exactly
+        # P and S (P is past a first change: the first change after a tree is made gives a send stream twice as long).
+        volume = ws.path("inc")
+        os.makedirs(volume)
+        sync = os.path.join(volume, ".sync")
+        subvolume(sync)
+        log(f"copies: making the tree: {cfg.copy_files:,} files")
+        run([sys.executable, os.path.join(self.shared, "mktree.py"), sync, str(cfg.copy_files), "1"])
+        now = datetime.datetime.now().astimezone().replace(microsecond=0)
+        parent, name = snapshot_name(now - datetime.timedelta(hours=1)), snapshot_name(now)
+        warm = ws.path("warm-up")
+        os.makedirs(warm)
+        snapshot_ro(sync, warm, "0")
+        run([sys.executable, os.path.join(self.shared, "mutate.py"), sync, "1"])
+        snapshot_ro(sync, volume, parent)
+        run([sys.executable, os.path.join(self.shared, "mutate.py"), sync, "1"])
+        snapshot_ro(sync, volume, name)
+        run(["btrfs", "subvolume", "delete", os.path.join(warm, "0")])
+        # The full copy: one snapshot of the same tree in a volume of its own (nothing to be incremental from).
+        full_volume = ws.path("full")
+        os.makedirs(full_volume)
+        snapshot_ro(sync, full_volume, name)
+        source = ws.path("copy_source_unused")
+        os.makedirs(source)
+        remote = lambda d: f"root@127.0.0.1:{d}"
+        # One directory receives ours, locally and over ssh (sshd runs on this machine, its forced command serves that
+        # directory): one copy of P serves both; the floor's copies go to a directory of its own beside it.
+        a_dir, b_dir = target_ws.path("a"), target_ws.path("b")
+        for d in (a_dir, b_dir):
+            os.makedirs(d)
+        write_config(self.config_file, {
+            "inc": {"source": source, "backups": volume, "copy_to": f"{a_dir}, {remote(a_dir)}"},
+            "full": {"source": source, "backups": full_volume, "copy_to": f"{a_dir}, {remote(a_dir)}"}})
+        os.sync()
+        log("copies: the parent's copies on the target (untimed): ours, the floor's")
+        result = run(self.sb("copy", "inc", "--to", a_dir), timeout=1800)
+        log(f"copies: ours set up the parent with: {(result.stdout + result.stderr).strip()[-500:]}")
+        self.delete_copy(os.path.join(a_dir, name), target_ws)
+        run(["sh", "-c", 'btrfs send -q "$1" | btrfs receive "$2"', "sh", os.path.join(volume, parent), b_dir], timeout=1800)
+        for d in (a_dir, b_dir):
+            self.check_copy(os.path.join(volume, parent), os.path.join(d, parent))
+
+        inc_bytes = send_stream_bytes(os.path.join(volume, name), os.path.join(volume, parent))
+        full_bytes = send_stream_bytes(os.path.join(full_volume, name))
+        snapshot = os.path.join(volume, name)
+        what = f"{cfg.copy_files:,} files"
+        ssh_b = os.path.join(sshd.bin("b"), "ssh")
+        send = ["btrfs", "send", "-q", "-p", os.path.join(volume, parent), snapshot]
+        self.copy_figure(
+            "10a", f"incremental copy of a 1 % change ({what}) to another btrfs filesystem vs "
+                   "`btrfs send -p P S | btrfs receive DIR`",
+            self.sb("copy", "inc", "--to", a_dir), None, send, ["btrfs", "receive", b_dir], None,
+            snapshot, inc_bytes, cfg.copy_pairs, target_ws)
+        self.copy_figure(
+            "10b", f"incremental copy of a 1 % change ({what}) over ssh to 127.0.0.1 (`serve --copies` as the forced "
+                   "command) vs `btrfs send -p P S | ssh root@127.0.0.1 btrfs receive DIR`",
+            self.sb("copy", "inc", "--to", remote(a_dir)), sshd.env("a"), send,
+            [ssh_b, "root@127.0.0.1", "btrfs", "receive", b_dir], sshd.env("b"), snapshot, inc_bytes, cfg.copy_pairs,
+            target_ws)
+        # The full copies go to the same directories, emptied of the parent's copies first (untimed).
+        for d in (a_dir, b_dir):
+            self.delete_copy(os.path.join(d, parent), target_ws)
+        size = f"{full_bytes / 2**20:,.0f} MiB stream"
+        snapshot = os.path.join(full_volume, name)
+        send = ["btrfs", "send", "-q", snapshot]
+        self.copy_figure(
+            "11a", f"full copy of the tree ({what}, {size}) to another btrfs filesystem vs `btrfs send S | btrfs receive DIR`",
+            self.sb("copy", "full", "--to", a_dir), None, send, ["btrfs", "receive", b_dir], None,
+            snapshot, full_bytes, cfg.copy_full_pairs, target_ws)
+        self.copy_figure(
+            "11b", f"full copy of the tree ({what}, {size}) over ssh to 127.0.0.1 vs "
+                   "`btrfs send S | ssh root@127.0.0.1 btrfs receive DIR`",
+            self.sb("copy", "full", "--to", remote(a_dir)), sshd.env("a"), send,
+            [ssh_b, "root@127.0.0.1", "btrfs", "receive", b_dir], sshd.env("b"), snapshot, full_bytes,
+            cfg.copy_full_pairs, target_ws)
+        sshd.close()
+        if os.path.exists(os.path.expanduser("~root/.ssh")) != self.root_ssh_existed:
+            raise RuntimeError("root's ~/.ssh changed during the copy figures")
+
+    def copy_figure(self, number, label, ours, ours_env, send, receive, floor_env, snapshot, stream_bytes, pairs,
+                    target_ws):
+        """Alternated runs (A B, B A, ...) of one copy: each run receives the snapshot anew (the copy of the run before
+        is deleted and cleaned away, untimed), each timed until its data is on disk (a sync inside the timing)."""
+        times_a, times_b, sent_a = [], [], []
+        ours_copy = os.path.join(target_ws.path("a"), os.path.basename(snapshot))
+        floor_copy = os.path.join(target_ws.path("b"), os.path.basename(snapshot))
+        for i in range(pairs):
+            order = ("A", "B") if i % 2 == 0 else ("B", "A")
+            for side in order:
+                if side == "A":
+                    t, result = timed(ours, env=ours_env, then_sync=True, timeout=1800)
+                    times_a.append(t)
+                    count, sent = reported_bytes(result.stdout + "\n" + result.stderr)
+                    if count != 1:
+                        raise RuntimeError(f"{' '.join(ours)} reported {count} snapshots sent, expected 1:\n"
+                                           f"{result.stdout[-1500:]}{result.stderr[-1500:]}")
+                    sent_a.append(sent)
+                    self.check_copy(snapshot, ours_copy)
+                    self.delete_copy(ours_copy, target_ws)
+                else:
+                    times_b.append(timed_pipeline(send, receive, env=floor_env))
+                    self.check_copy(snapshot, floor_copy)
+                    self.delete_copy(floor_copy, target_ws)
+        ratio = pair_ratio(times_a, times_b)
+        log(f"{number}: A {['%.3f' % t for t in times_a]} B {['%.3f' % t for t in times_b]}; "
+            f"ours sent {sent_a} bytes, the send stream is {stream_bytes}")
+        self.row(f"{number}. {label}", median(times_a), median(times_b), ratio, "≤ 1.05", ratio <= 1.05)
+        sent = median(sent_a)
+        self.row(f"{number}. bytes sent (ours as it reports them; the floor's stream counted by the bench)", sent,
+                 stream_bytes, sent / stream_bytes, "≤ 1.01", sent / stream_bytes <= 1.01, unit="B")
+
+    @staticmethod
+    def check_copy(snapshot, copy):
+        """The copy is read-only and a receive of exactly this snapshot."""
+        source, received = subvolume_show(snapshot), subvolume_show(copy)
+        if received.get("Received UUID") != source["UUID"] or "readonly" not in received.get("Flags", ""):
+            raise RuntimeError(f"{copy} is not a read-only copy of {snapshot}: {received}")
+
+    @staticmethod
+    def delete_copy(copy, target_ws):
+        """Deletes a received copy and waits until btrfs has cleaned it away, so the next run does the same work on a
+        quiet filesystem."""
+        run(["btrfs", "subvolume", "delete", "--commit-after", copy])
+        run(["btrfs", "subvolume", "sync", target_ws.mnt], timeout=600)
+        incoming = os.path.join(os.path.dirname(copy), ".incoming")
+        if os.path.isdir(incoming) and os.listdir(incoming):
+            raise RuntimeError(f"left in {incoming}: {os.listdir(incoming)}")
+        os.sync()
+
     # --- figure 5: the daemon ---------------------------------------------------------------------------------------
     def daemon_figure(self):
         cfg, ws = self.cfg, self.ws
@@ -630,6 +926,26 @@ def git_describe():
     return (r.stdout.strip() or "unknown") + (" (src modified)" if dirty else "")
 
 
+FIGURES = ("backup", "prune", "list", "daemon", "startup", "diff", "versions", "restore", "copies")
+
+
+def write_section(path, heading, body):
+    """Puts `heading` and `body` into the Markdown file at `path`: in place of a section with that heading (up to the
+    next `## ` heading), or at the end."""
+    lines = open(path, encoding="utf-8").read().rstrip("\n").split("\n")
+    section = [heading, "", *body.rstrip("\n").split("\n")]
+    if heading in lines:
+        start = lines.index(heading)
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        if end < len(lines):
+            section.append("")
+        lines[start:end] = section
+    else:
+        lines += ["", *section]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = parser.add_mutually_exclusive_group()
@@ -637,8 +953,7 @@ def main():
     mode.add_argument("--full", action="store_true", help="the real workload (default)")
     parser.add_argument("--bin", default=os.path.join(REPO, "artifacts/publish"), help="where snapshotbackup(d) are")
     parser.add_argument("--shared", default=os.path.join(REPO, "bench"), help="where mktree.py and mutate.py are (default: bench/)")
-    parser.add_argument("--only", default="backup,prune,list,daemon,startup,diff,versions,restore",
-                        help="comma-separated subset of backup,prune,list,daemon,startup,diff,versions,restore")
+    parser.add_argument("--only", default=",".join(FIGURES), help="comma-separated subset of " + ",".join(FIGURES))
     parser.add_argument("--results", help="where to write the results (default bench/RESULTS.md in --full mode)")
     parser.add_argument("--pairs", type=int, help="A/B pairs per backup figure")
     parser.add_argument("--idle", type=int, help="daemon idle seconds")
@@ -651,9 +966,12 @@ def main():
         cfg.pairs = args.pairs
     if args.idle:
         cfg.idle = args.idle
-    for tool in ("mkfs.btrfs", "btrfs", "rsync"):
-        if shutil.which(tool) is None:
-            sys.exit(f"bench: {tool} not found")
+    only = set(args.only.split(","))
+    if only - set(FIGURES):
+        sys.exit(f"bench: --only: unknown {','.join(sorted(only - set(FIGURES)))} (one of {','.join(FIGURES)})")
+    for tool in ("mkfs.btrfs", "btrfs", "rsync", *(("ssh", "sshd", "ssh-keygen") if "copies" in only else ())):
+        if shutil.which(tool, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") is None:
+            sys.exit(f"bench: {tool} not found" + (" (apt-get install openssh-server openssh-client)" if "ssh" in tool else ""))
     bin_dir = os.path.abspath(args.bin)
     for exe in ("snapshotbackup", "snapshotbackupd"):
         if not os.access(os.path.join(bin_dir, exe), os.X_OK):
@@ -673,7 +991,6 @@ def main():
     ws = Workspace(cfg.image)
     log(f"workspace {ws.root}")
     bench = Bench(cfg, ws, bin_dir, shared)
-    only = set(args.only.split(","))
     try:
         if "startup" in only:
             bench.startup_figure()
@@ -702,6 +1019,17 @@ def main():
                 bench.restore_figure()
         finally:
             ws.close()
+    if "copies" in only:
+        # A source filesystem and a second one as the copy target.
+        ws, target = Workspace(cfg.copy_images[0]), Workspace(cfg.copy_images[1])
+        log(f"workspace {ws.root}, copy target {target.root}")
+        bench.ws = ws
+        bench.config_file = os.path.join(ws.root, "bench.ini")
+        try:
+            bench.copy_figures(target)
+        finally:
+            target.close()
+            ws.close()
     load_after = load()
     elapsed = (datetime.datetime.now().astimezone() - started).total_seconds()
     table = bench.table()
@@ -710,18 +1038,33 @@ def main():
 
     results = args.results or (None if cfg.smoke else os.path.join(REPO, "bench", "RESULTS.md"))
     if results:
-        with open(results, "w") as f:
-            f.write("# Benchmark results\n\n")
-            f.write(f"- date: {started.isoformat(timespec='seconds')}\n")
-            f.write(f"- machine: {machine_description()}\n")
-            f.write(f"- load average (1, 5, 15 min): before {load_before}, after {load_after}"
-                    " (other work ran on this machine; absolute times are noisy)\n")
-            f.write(f"- commit: {git_describe()}; binaries: {bin_dir.replace(REPO + '/', '')}\n")
-            f.write(f"- mode: {'smoke' if cfg.smoke else 'full'}; {cfg.pairs} A/B pairs per backup figure, "
-                    f"{'/'.join(str(cfg.prune_runs[s]) for s in cfg.prune_sizes)} per prune size, {cfg.list_runs} per list size; daemon idle {cfg.idle} s; "
-                    f"run took {elapsed:.0f} s\n")
-            f.write("- how: `python3 bench/run.py --full` (see bench/README.md)\n\n")
-            f.write(table + "\n")
+        subset = [f for f in FIGURES if f in only]
+        partial = len(subset) < len(FIGURES)
+        meta = [f"- date: {started.isoformat(timespec='seconds')}",
+                f"- machine: {machine_description()}",
+                f"- load average (1, 5, 15 min): before {load_before}, after {load_after}"
+                " (other work ran on this machine; absolute times are noisy)",
+                f"- commit: {git_describe()}; binaries: {bin_dir.replace(REPO + '/', '')}"]
+        if partial:
+            runs = {"copies": f"{cfg.copy_pairs} A/B pairs per incremental copy figure, {cfg.copy_full_pairs} per full copy figure"}
+            how = f"python3 bench/run.py {'--smoke' if cfg.smoke else '--full'} --only {','.join(subset)}"
+            meta += [f"- mode: {'smoke' if cfg.smoke else 'full'}; "
+                     + "; ".join(runs[f] for f in subset if f in runs) + ("; " if any(f in runs for f in subset) else "")
+                     + f"run took {elapsed:.0f} s",
+                     f"- how: `{how}` (see bench/README.md)"]
+        else:
+            meta += [f"- mode: {'smoke' if cfg.smoke else 'full'}; {cfg.pairs} A/B pairs per backup figure, "
+                     f"{'/'.join(str(cfg.prune_runs[s]) for s in cfg.prune_sizes)} per prune size, {cfg.list_runs} per list size; "
+                     f"daemon idle {cfg.idle} s; {cfg.copy_pairs}/{cfg.copy_full_pairs} pairs per incremental/full copy figure; "
+                     f"run took {elapsed:.0f} s",
+                     "- how: `python3 bench/run.py --full` (see bench/README.md)"]
+        body = "\n".join(meta) + "\n\n" + table + "\n"
+        if partial and os.path.isfile(results):
+            # A subset: its own section, replacing the one of an earlier run of the same subset; the rest stays.
+            write_section(results, f"## Figures {', '.join(subset)} (a run of only these)", body)
+        else:
+            with open(results, "w") as f:
+                f.write("# Benchmark results\n\n" + body)
         log(f"wrote {results}")
     return 0
 

@@ -4,8 +4,10 @@ namespace SnapshotBackup.Tests.Bench;
 
 /// <summary>
 /// Runs the benchmark harness (bench/run.py) in its smoke mode so it cannot rot: a small tree, 100 snapshots, a short
-/// daemon idle. Checks that it ran every figure and printed the table; the targets are not checked here (timings on a
-/// shared test machine mean nothing). Uses the published binaries (tests/run.sh runs packaging/publish.sh first).
+/// daemon idle, copies of a 500-file tree locally and over its own sshd. Checks that it ran every figure and printed the
+/// table, and that it left no mount, workspace or sshd behind and root's ~/.ssh as it was; the targets are not checked
+/// here (timings on a shared test machine mean nothing). Uses the published binaries (tests/run.sh runs
+/// packaging/publish.sh first).
 /// </summary>
 [Category("Bench")]
 [Category("Btrfs")]
@@ -21,7 +23,10 @@ public class BenchSmokeTests
             Assert.Ignore($"no published binaries in {bin}; run 'bash packaging/publish.sh' first (tests/run.sh does)");
         }
 
-        var result = Shell.Run("python3", [Path.Combine(repo, "bench", "run.py"), "--smoke", "--bin", bin], null, TimeSpan.FromMinutes(4));
+        var rootSsh = Path.Combine(RootHome(), ".ssh");
+        var rootSshBefore = Directory.Exists(rootSsh) ? string.Join('\n', Directory.GetFileSystemEntries(rootSsh).Order(StringComparer.Ordinal)) : null;
+
+        var result = Shell.Run("python3", [Path.Combine(repo, "bench", "run.py"), "--smoke", "--bin", bin], null, TimeSpan.FromMinutes(5));
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         Assert.That(result.Output, Does.Contain("| figure | snapshotbackup (A) | floor (B) | A / B | target | met |"));
@@ -29,15 +34,30 @@ public class BenchSmokeTests
                      "6. list 100 snapshots", "5. daemon, 20 sections: start → READY=1", "5. daemon: RSS after",
                      "CLI start-up (`snapshotbackup --version`", "CLI start-up to a failed `list`",
                      "7. diff of two consecutive snapshots", "7. growth from", "8. versions of one file", "8. versions of a 200-file directory",
-                     "9. restore"])
+                     "9. restore",
+                     "10a. incremental copy of a 1 % change (500 files) to another btrfs filesystem", "10a. bytes sent",
+                     "10b. incremental copy of a 1 % change (500 files) over ssh", "10b. bytes sent",
+                     "11a. full copy of the tree (500 files", "11b. full copy of the tree (500 files", "11a. bytes sent", "11b. bytes sent"])
         {
             Assert.That(result.Output, Does.Contain("| " + figure), $"figure '{figure}' missing\n{result}");
         }
-        var workspace = System.Text.RegularExpressions.Regex.Match(result.Error, @"workspace (\S+)").Groups[1].Value;
-        Assert.That(workspace, Does.StartWith("/var/tmp/sb-bench-"), result.Error);
-        Assert.That(File.ReadAllText("/proc/mounts"), Does.Not.Contain(workspace + "/"), "the harness left its mount behind");
-        Assert.That(Directory.Exists(workspace), Is.False, "the harness left its workspace behind");
+        // Every workspace (the copy figures have two: source and target) is unmounted and gone.
+        var workspaces = System.Text.RegularExpressions.Regex.Matches(result.Error, @"(?:workspace|copy target) (/var/tmp/sb-bench-[^\s,]+)")
+            .Select(m => m.Groups[1].Value).ToList();
+        Assert.That(workspaces, Has.Count.EqualTo(4), result.Error);
+        foreach (var workspace in workspaces)
+        {
+            Assert.That(File.ReadAllText("/proc/mounts"), Does.Not.Contain(workspace + "/"), "the harness left its mount behind");
+            Assert.That(Directory.Exists(workspace), Is.False, "the harness left its workspace behind");
+            Assert.That(Shell.Run("pgrep", ["-f", workspace + "/ssh/sshd_config"], null, TimeSpan.FromSeconds(10)).ExitCode, Is.EqualTo(1),
+                "the harness left its sshd running");
+        }
+        var rootSshAfter = Directory.Exists(rootSsh) ? string.Join('\n', Directory.GetFileSystemEntries(rootSsh).Order(StringComparer.Ordinal)) : null;
+        Assert.That(rootSshAfter, Is.EqualTo(rootSshBefore), "the harness changed root's ~/.ssh");
     }
+
+    private static string RootHome() =>
+        File.ReadLines("/etc/passwd").Select(l => l.Split(':')).First(f => f.Length > 5 && f[2] == "0")[5];
 
     private static string FindRepositoryRoot()
     {
