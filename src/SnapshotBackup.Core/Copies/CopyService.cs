@@ -96,7 +96,7 @@ public sealed class CopyService(IBtrfsManager btrfs, Func<CopyTarget, ICopyDesti
 
             var sent = new List<SentCopy>();
             Exception? error = null;
-            var version = Math.Min(SendStreamVersion.Local(BtrfsPath, logger), destination.MaxStreamVersion);
+            var version = plan.Sends.Count == 0 ? 1 : Math.Min(SendStreamVersion.Local(BtrfsPath, logger), destination.MaxStreamVersion);
             for (var i = 0; i < plan.Sends.Count; i++)
             {
                 try

@@ -22,7 +22,8 @@ public sealed class LocalCopyDestination : ICopyDestination
     private readonly IMountTable _mountTable;
     private int _dirFd = -1;
     private int _incomingFd = -1;
-    private int _streamVersion = 1;
+    /// <summary>The local btrfs's send stream version, asked in the background from connect on (a process spawn).</summary>
+    private Task<int>? _streamVersion;
 
     /// <param name="target">A local target (no host).</param>
     /// <param name="sourceVolume">The backups directory the copies come from: a target on its filesystem is refused.
@@ -59,7 +60,7 @@ public sealed class LocalCopyDestination : ICopyDestination
     /// <summary>The longest one receive may take.</summary>
     public TimeSpan ReceiveTimeout { get; init; } = TimeSpan.FromHours(24);
 
-    public int MaxStreamVersion => _streamVersion;
+    public int MaxStreamVersion => _streamVersion?.GetAwaiter().GetResult() ?? 1;
 
     public async Task<IReadOnlyList<string>> ConnectAsync(bool dryRun, CancellationToken cancellationToken)
     {
@@ -101,7 +102,8 @@ public sealed class LocalCopyDestination : ICopyDestination
             throw;
         }
         _dirFd = fd;
-        _streamVersion = SendStreamVersion.Local(BtrfsPath, _logger);
+        var btrfs = BtrfsPath;
+        _streamVersion = Task.Run(() => SendStreamVersion.Local(btrfs, _logger), CancellationToken.None);
         return dryRun ? PartialsInIncoming(delete: false) : Clean();
     }
 
@@ -371,8 +373,13 @@ public sealed class LocalCopyDestination : ICopyDestination
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_streamVersion is { } asking)
+        {
+            // The question to btrfs is a child process: never left running behind a closed destination.
+            await asking.ConfigureAwait(false);
+        }
         var incoming = Interlocked.Exchange(ref _incomingFd, -1);
         if (incoming >= 0)
         {
@@ -383,6 +390,5 @@ public sealed class LocalCopyDestination : ICopyDestination
         {
             LibC.Close(fd); // releases the flock
         }
-        return ValueTask.CompletedTask;
     }
 }
