@@ -26,8 +26,6 @@ public sealed record CopyOptions
 /// </summary>
 public sealed class CopyService(IBtrfsManager btrfs, Func<CopyTarget, ICopyDestination> open, TimeProvider time, ILogger logger)
 {
-    private const int RelayBufferSize = 1 << 20;
-
     public string BtrfsPath { get; init; } = ProgramLocator.Find("btrfs", Environment.GetEnvironmentVariable("PATH")) ?? "btrfs";
 
     /// <summary>The longest one btrfs send may take.</summary>
@@ -244,34 +242,38 @@ public sealed class CopyService(IBtrfsManager btrfs, Func<CopyTarget, ICopyDesti
             _ = receive.DisposeAsync().AsTask();
         }).ConfigureAwait(false))
         {
-            var buffer = new byte[RelayBufferSize];
             var lastProgress = TimeSpan.Zero;
-            IOException? writeFailure = null;
-            while (true)
+            StreamRelay.Result relayed;
+            try
             {
-                var read = await sender.Output.ReadAsync(buffer, CancellationToken.None).ConfigureAwait(false);
-                if (read == 0)
+                relayed = await StreamRelay.RunAsync(sender.Output, receive.Input, total =>
                 {
-                    break;
-                }
-                try
-                {
-                    await receive.Input.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (IOException e)
-                {
-                    // The receiver is gone: its own error says why (CompleteAsync below).
-                    writeFailure = e;
-                    sender.Kill();
-                    break;
-                }
-                bytes += read;
-                if (options.Progress is { } progress && stopwatch.Elapsed - lastProgress >= ProgressInterval)
-                {
-                    lastProgress = stopwatch.Elapsed;
-                    progress(new CopyProgress(name, index, count, bytes, bytes / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-3)));
-                }
+                    if (options.Progress is { } progress && stopwatch.Elapsed - lastProgress >= ProgressInterval)
+                    {
+                        lastProgress = stopwatch.Elapsed;
+                        progress(new CopyProgress(name, index, count, total, total / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-3)));
+                    }
+                }, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is IOException or ObjectDisposedException or OperationCanceledException)
+            {
+                // The receive was disposed under the relay: the cancellation is the cause.
+                throw new OperationCanceledException(cancellationToken);
+            }
+            catch (IOException e)
+            {
+                // Neither end's fault known: stop both, the stream is cut and must not be completed.
+                sender.Kill();
+                throw new OperationFailedException($"relaying the stream of {name} failed: {e.Message}", e);
+            }
+            bytes = relayed.Bytes;
+            var writeFailure = relayed.WriteFailure;
+            if (writeFailure is not null)
+            {
+                // The receiver is gone: its own error says why (CompleteAsync below).
+                sender.Kill();
+            }
+            logger.LogDebug("{Snapshot}: {Bytes} bytes relayed {How}", name, bytes, relayed.Spliced ? "by splice" : "through a buffer");
             cancellationToken.ThrowIfCancellationRequested();
             var sendResult = await sender.WaitAsync(SendTimeout, cancellationToken).ConfigureAwait(false);
             if (writeFailure is null && sendResult.ExitCode != 0)

@@ -179,6 +179,36 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(SafeHandle fd, int command, int argument);
 
+    // ---- The copy relay: splice(2) pipe to pipe, poll(2) when a pipe is non-blocking ----
+
+    public const int F_GETFL = 3;
+    public const int F_GETPIPE_SZ = 1032;
+    public const int O_NONBLOCK = 0x800;
+    public const int EAGAIN = 11;
+    public const int EPIPE = 32;
+    public const int EINVAL = 22;
+    public const uint SPLICE_F_MOVE = 1;
+    public const uint SPLICE_F_MORE = 4;
+    public const short POLLIN = 0x1;
+    public const short POLLOUT = 0x4;
+
+    /// <summary>splice(2): moves up to <paramref name="length"/> bytes from one fd to another, one of them a pipe, without
+    /// copying through user space; 0 at the end of the input, -1 with errno on failure.</summary>
+    [LibraryImport("libc", EntryPoint = "splice", SetLastError = true)]
+    public static partial nint Splice(int inFd, long* inOffset, int outFd, long* outOffset, nuint length, uint flags);
+
+    /// <summary>struct pollfd.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Returned;
+    }
+
+    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
+    public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
     [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
     public static partial nint SendMsg(SafeHandle socket, MsgHdr* message, int flags);
 
