@@ -128,6 +128,7 @@ public sealed class RemoteCopyDestination : ICopyDestination
             process.Dispose();
             throw new OperationFailedException($"cannot start ssh: {e.Message} (is it installed?)", e);
         }
+        PipedProcess.EnlargePipe(process.StandardInput.BaseStream); // the relay splices up to a pipe's size per call
         return Task.FromResult<ICopyReceive>(new RemoteReceive(this, process, name, cancellationToken));
     }
 

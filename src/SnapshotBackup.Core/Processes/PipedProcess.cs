@@ -164,7 +164,7 @@ public sealed class PipedProcess : IAsyncDisposable
 
     /// <summary>Fewer, larger reads and writes: a 1 MiB pipe (the unprivileged maximum by default) instead of 64 KiB.
     /// Best effort; the pipe works either way.</summary>
-    private static void EnlargePipe(Stream stream)
+    internal static void EnlargePipe(Stream stream)
     {
         SafeHandle? handle = stream switch
         {
