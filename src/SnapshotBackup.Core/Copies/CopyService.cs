@@ -57,12 +57,7 @@ public sealed class CopyService(IBtrfsManager btrfs, Func<CopyTarget, ICopyDesti
                     "copies need root: btrfs send reads a snapshot and btrfs receive creates one only for root; copy from a root-run snapshotbackup or snapshotbackupd, or remove copy_to from the section");
             }
             source = ListSource(config);
-            if (!target.IsRemote && BtrfsManager.FileSystemId(config.Backups) is { } sourceFs
-                && Directory.Exists(target.Path) && BtrfsManager.FileSystemId(target.Path) == sourceFs)
-            {
-                throw new OperationFailedException(
-                    $"copy target {target} is on the same btrfs filesystem as the backups {config.Backups}: a copy there does not survive the disk; choose a directory on another disk");
-            }
+            // A local target on the backups' own filesystem is refused by its destination (LocalCopyDestination.ConnectAsync).
             await using var destination = open(target);
             var cleaned = await destination.ConnectAsync(options.DryRun, cancellationToken).ConfigureAwait(false);
             reachable = true;

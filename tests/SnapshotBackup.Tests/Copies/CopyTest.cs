@@ -149,31 +149,7 @@ public abstract class CopyTest
     }
 
     /// <summary>Pids of btrfs processes (this test's children's children) with <paramref name="verb"/> and an argument containing <paramref name="marker"/>.</summary>
-    protected static List<int> BtrfsProcesses(string verb, string marker)
-    {
-        var pids = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
-            {
-                continue;
-            }
-            string[] argv;
-            try
-            {
-                argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                continue;
-            }
-            if (argv.Length > 1 && Path.GetFileName(argv[0]) == "btrfs" && argv[1] == verb && argv.Any(a => a.Contains(marker, StringComparison.Ordinal)))
-            {
-                pids.Add(pid);
-            }
-        }
-        return pids;
-    }
+    protected static List<int> BtrfsProcesses(string verb, string marker) => ProcessScan.Btrfs(verb, marker);
 
     /// <summary>Every entry of the target filesystem with its type, size and mtime, and its subvolumes with flags: to
     /// compare before and after.</summary>

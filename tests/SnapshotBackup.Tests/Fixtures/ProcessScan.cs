@@ -6,13 +6,19 @@ namespace SnapshotBackup.Tests.Fixtures;
 public static class ProcessScan
 {
     /// <summary>Pids of rsync processes with an argument containing <paramref name="marker"/>; none for a null marker.</summary>
-    public static List<int> Rsync(string? marker)
+    public static List<int> Rsync(string? marker) =>
+        marker is null
+            ? []
+            : Find(argv => argv.Length > 0 && Path.GetFileName(argv[0]) == "rsync" && argv.Any(a => a.Contains(marker, StringComparison.Ordinal)));
+
+    /// <summary>Pids of <c>btrfs VERB</c> processes with an argument containing <paramref name="marker"/>.</summary>
+    public static List<int> Btrfs(string verb, string marker) =>
+        Find(argv => argv.Length > 1 && Path.GetFileName(argv[0]) == "btrfs" && argv[1] == verb && argv.Any(a => a.Contains(marker, StringComparison.Ordinal)));
+
+    /// <summary>Pids of the processes whose argument vector <paramref name="matches"/>.</summary>
+    public static List<int> Find(Func<string[], bool> matches)
     {
         var pids = new List<int>();
-        if (marker is null)
-        {
-            return pids;
-        }
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid))
@@ -28,7 +34,7 @@ public static class ProcessScan
             {
                 continue;
             }
-            if (argv.Length > 0 && Path.GetFileName(argv[0]) == "rsync" && argv.Any(a => a.Contains(marker, StringComparison.Ordinal)))
+            if (matches(argv))
             {
                 pids.Add(pid);
             }
