@@ -57,7 +57,13 @@ public sealed class CopyFailureTests : CopyTest
     {
         WriteRandom("big.bin", 100);
         var s1 = Snapshot();
-        var report = await CopyCutAsync(() => Kill(BtrfsProcesses("receive", Incoming), "btrfs receive"));
+        var report = await CopyCutAsync(() =>
+        {
+            // The stream is spliced into receive's pipe before receive reads it: cut once the subvolume is begun.
+            Assert.That(Poll.Until(() => BtrfsManager.Instance.Inspect(Incoming, s1) != SubvolumeKind.Missing, TimeSpan.FromSeconds(20)), Is.True,
+                "btrfs receive never began the subvolume");
+            Kill(BtrfsProcesses("receive", Incoming), "btrfs receive");
+        });
         Assert.That(report.Error, Is.InstanceOf<Core.Engine.OperationFailedException>());
         Assert.That(report.Error!.Message, Does.Contain($"btrfs receive of {s1}"));
         Assert.That(report.Sent, Is.Empty);
