@@ -44,6 +44,12 @@ public sealed record BackupConfig
     /// <summary>The raw <c>copy_schedule</c> value; null means after each successful backup. The daemon parses it.</summary>
     public string? CopySchedule { get; init; }
 
+    /// <summary>The section's hooks (<c>before_backup</c>, ... and <c>hook_timeout</c>); none by default.</summary>
+    public HookCommands Hooks { get; init; } = new();
+
+    /// <summary><c>ping_url</c>: the health-check URL pinged at the start and end of each run; null when none.</summary>
+    public Uri? PingUrl { get; init; }
+
     /// <summary>For each key that was set (lower case), the file it came from; used in error messages.</summary>
     public IReadOnlyDictionary<string, string> KeyOrigins { get; init; } = new Dictionary<string, string>();
 

@@ -26,6 +26,14 @@ internal static partial class ConfigKeys
     public const string CopyRetainDaily = "copy_retain_daily";
     public const string CopyDecay = "copy_decay";
     public const string CopySchedule = "copy_schedule";
+    public const string BeforeBackup = "before_backup";
+    public const string AfterBackup = "after_backup";
+    public const string OnFailure = "on_failure";
+    public const string BeforePrune = "before_prune";
+    public const string AfterPrune = "after_prune";
+    public const string HookTimeout = "hook_timeout";
+    public const string MetricsDir = "metrics_dir";
+    public const string PingUrl = "ping_url";
 
     public const string DefaultSection = "DEFAULT";
 
@@ -35,7 +43,14 @@ internal static partial class ConfigKeys
         Source, Backups, Ignore, RetainAll, RetainDaily, Decay, AutoPrune, AutoDecay, NotifyRemote, NotifyUser,
         SilentFailThreshold, Schedule, AllowEmptySource, MaxConcurrent,
         CopyTo, CopyRetainAll, CopyRetainDaily, CopyDecay, CopySchedule,
+        BeforeBackup, AfterBackup, OnFailure, BeforePrune, AfterPrune, HookTimeout, MetricsDir, PingUrl,
     };
+
+    /// <summary>The hook keys: a command line run through <c>/bin/sh -c</c>, taken as written (quotes kept, several lines allowed).</summary>
+    public static bool IsHook(string key) => key is BeforeBackup or AfterBackup or OnFailure or BeforePrune or AfterPrune;
+
+    /// <summary>Keys read only from [DEFAULT] (they are about the whole installation, not one backup).</summary>
+    public static bool IsDefaultOnly(string key) => key is MaxConcurrent or MetricsDir;
 
     /// <summary>Exactly [DEFAULT], as configparser: [default] is an ordinary section.</summary>
     public static bool IsDefault(string section) => section == DefaultSection;
@@ -58,6 +73,10 @@ internal static partial class ConfigKeys
             case NotifyRemote: ParseNotifyRemote(s); break;
             case NotifyUser: ParseNotifyUser(s); break;
             case MaxConcurrent: ParseMaxConcurrent(s); break;
+            case BeforeBackup or AfterBackup or OnFailure or BeforePrune or AfterPrune: ParseHook(s); break;
+            case HookTimeout: ParseHookTimeout(s); break;
+            case MetricsDir: ParseMetricsDir(s); break;
+            case PingUrl: ParsePingUrl(s); break;
         }
     }
 
@@ -134,6 +153,50 @@ internal static partial class ConfigKeys
         int.TryParse(s.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
             ? n
             : throw s.Invalid("expected a positive integer");
+
+    /// <summary>A hook's command line as written (several lines run as one script); empty means none (a section can
+    /// switch off a [DEFAULT] hook with <c>before_backup =</c>).</summary>
+    public static string? ParseHook(Setting s)
+    {
+        var command = s.Raw.Trim();
+        return command.Length == 0 ? null
+            : command.Contains('\0', StringComparison.Ordinal) ? throw s.Invalid("a command cannot contain a NUL character")
+            : command;
+    }
+
+    /// <summary><c>hook_timeout</c>: a duration in seconds, minutes, hours or days (default 1 hour), at least one second.</summary>
+    public static TimeSpan ParseHookTimeout(Setting s)
+    {
+        var duration = ParseDuration(s);
+        var seconds = 0.0;
+        foreach (var part in duration.Parts)
+        {
+            seconds += part.Unit switch
+            {
+                DurationUnit.Second => 1,
+                DurationUnit.Minute => 60,
+                DurationUnit.Hour => 3600,
+                DurationUnit.Day => 86400,
+                DurationUnit.Week => 7 * 86400,
+                _ => throw s.Invalid("expected seconds, minutes, hours, days or weeks (e.g. 30 min, 2 hours)"),
+            } * (double)part.Amount;
+        }
+        return seconds >= 1 ? TimeSpan.FromSeconds(seconds) : throw s.Invalid("expected at least one second");
+    }
+
+    /// <summary><c>metrics_dir</c>: an absolute directory (node_exporter's textfile directory); empty means off.</summary>
+    public static string? ParseMetricsDir(Setting s) =>
+        s.Value.Length == 0 ? null
+        : s.Value.Contains('\0', StringComparison.Ordinal) ? throw s.Invalid("a path cannot contain a NUL character")
+        : s.Value.StartsWith('/') ? Path.TrimEndingDirectorySeparator(s.Value) is { Length: > 0 } trimmed ? trimmed : "/"
+        : throw s.Invalid("expected an absolute path");
+
+    /// <summary><c>ping_url</c>: an absolute http or https URL (Healthchecks.io, Uptime Kuma); empty means none.</summary>
+    public static Uri? ParsePingUrl(Setting s) =>
+        s.Value.Length == 0 ? null
+        : s.Value.Any(char.IsControl) || s.Value.Contains(' ', StringComparison.Ordinal) ? throw s.Invalid("a URL cannot contain spaces or control characters")
+        : Uri.TryCreate(s.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 ? uri
+        : throw s.Invalid("expected an http:// or https:// URL");
 
     [GeneratedRegex("^([A-Za-z0-9_][A-Za-z0-9_.-]*@)?[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
     private static partial Regex RemotePattern();

@@ -47,9 +47,9 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
                 {
                     warnings.Add($"{file.Path}: [{option.Section}] unknown key '{option.Key}' ignored");
                 }
-                else if (option.Key == MaxConcurrent && !IsDefault(option.Section))
+                else if (IsDefaultOnly(option.Key) && !IsDefault(option.Section))
                 {
-                    warnings.Add($"{file.Path}: [{option.Section}] {MaxConcurrent} is only read from [{DefaultSection}]; ignored here");
+                    warnings.Add($"{file.Path}: [{option.Section}] {option.Key} is only read from [{DefaultSection}]; ignored here");
                 }
                 if (IsDefault(option.Section))
                 {
@@ -63,6 +63,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
             Check(Find(DefaultSection, key)!, workingDirectory);
         }
         var maxConcurrent = Find(DefaultSection, MaxConcurrent) is { } m ? ParseMaxConcurrent(m) : 2;
+        var metricsDir = Find(DefaultSection, MetricsDir) is { } metrics ? ParseMetricsDir(metrics) : null;
 
         var backups = new OrderedDictionary<string, BackupConfig>(StringComparer.OrdinalIgnoreCase);
         var volumes = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -82,7 +83,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
         {
             warnings.Add($"no backups configured in {string.Join(", ", paths)}");
         }
-        return new ConfigSet(paths, searched, backups, defaults, warnings) { MaxConcurrent = maxConcurrent };
+        return new ConfigSet(paths, searched, backups, defaults, warnings) { MaxConcurrent = maxConcurrent, MetricsDir = metricsDir };
     }
 
     /// <summary>The path of <paramref name="path"/> relative to <paramref name="root"/> with a leading '/', or null when outside.</summary>
@@ -137,6 +138,16 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
             CopyRetainDaily = Get(CopyRetainDaily) is { } copyRetainDaily ? ParseDuration(copyRetainDaily) : null,
             CopyDecay = Get(CopyDecay) is { } copyDecay ? ParseDuration(copyDecay) : null,
             CopySchedule = Get(CopySchedule) is { Value.Length: > 0 } copySchedule ? copySchedule.Value : null,
+            Hooks = new HookCommands
+            {
+                BeforeBackup = Get(BeforeBackup) is { } beforeBackup ? ParseHook(beforeBackup) : null,
+                AfterBackup = Get(AfterBackup) is { } afterBackup ? ParseHook(afterBackup) : null,
+                OnFailure = Get(OnFailure) is { } onFailure ? ParseHook(onFailure) : null,
+                BeforePrune = Get(BeforePrune) is { } beforePrune ? ParseHook(beforePrune) : null,
+                AfterPrune = Get(AfterPrune) is { } afterPrune ? ParseHook(afterPrune) : null,
+                Timeout = Get(HookTimeout) is { } hookTimeout ? ParseHookTimeout(hookTimeout) : HookCommands.DefaultTimeout,
+            },
+            PingUrl = Get(PingUrl) is { } pingUrl ? ParsePingUrl(pingUrl) : null,
             KeyOrigins = origins,
         };
 
@@ -180,7 +191,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
             warnings.Add($"{where} = {raw}: '%' is taken literally here and in every other value " +
                          "(configparser's interpolation would expand %(name)s and %%)");
         }
-        if (option.Key == Ignore)
+        if (option.Key == Ignore || IsHook(option.Key))
         {
             return new Setting(file, option.Line, option.Section, option.Key, raw, raw);
         }
@@ -192,7 +203,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
         var value = ConfigValues.StripQuotes(raw);
         // Durations: the original's own example quotes them and dateparser read them quoted. Booleans: NoteBoolean says
         // when the quotes change the meaning.
-        if (value.Length != raw.Trim().Length && !IsDuration(option.Key) && option.Key is not (AutoPrune or AutoDecay or AllowEmptySource))
+        if (value.Length != raw.Trim().Length && !IsDuration(option.Key) && option.Key is not (AutoPrune or AutoDecay or AllowEmptySource or HookTimeout))
         {
             NoteDifference(option.Key, $"{where} = {raw}: the quotes are removed here " +
                                        "(configparser, and so snapshotbackup 0.0.16, keeps them as part of the value)");

@@ -16,6 +16,12 @@ public sealed record ConfigSet(
     /// <summary>How many backups may run at once: <c>max_concurrent</c> in [DEFAULT], default 2.</summary>
     public int MaxConcurrent { get; init; } = 2;
 
+    /// <summary>
+    /// Where <c>snapshotbackup.prom</c> is written after every run (<c>metrics_dir</c> in [DEFAULT], e.g. node_exporter's
+    /// textfile directory); null when off.
+    /// </summary>
+    public string? MetricsDir { get; init; }
+
     /// <summary>The named backup, or a <see cref="ConfigException"/> that lists the sections and the files read.</summary>
     public BackupConfig Get(string name)
     {

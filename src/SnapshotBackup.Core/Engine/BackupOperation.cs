@@ -45,6 +45,11 @@ public sealed class BackupOperation(
         // Not for a dry run, which writes nothing and so takes no lock: it would write the file.
         using var syncLock = request.DryRun ? null
             : environment.Locks.AcquireSyncLock(volume.Path, config.Name, note => logger.LogInformation("{Note}", note));
+        if (!request.DryRun && request.BeforeSync is { } beforeSync)
+        {
+            // Under the lock, before anything is read of the source (a before_backup hook dumps a database into it).
+            await beforeSync(cancellationToken).ConfigureAwait(false);
+        }
         var listing = volume.List();
         ListingReport.ReportSkipped(logger, listing);
         CheckNotEmptySource(config, source, listing, volume);
@@ -64,6 +69,7 @@ public sealed class BackupOperation(
             return new BackupStepResult
             {
                 BytesTransferred = result.BytesTransferred,
+                FilesTransferred = result.FilesTransferred,
                 Duration = result.Duration,
                 FilesVanished = result.FilesVanished,
                 Changes = result.Changes,
@@ -86,6 +92,7 @@ public sealed class BackupOperation(
         {
             SnapshotName = name,
             BytesTransferred = result.BytesTransferred,
+            FilesTransferred = result.FilesTransferred,
             Duration = result.Duration,
             FilesVanished = result.FilesVanished,
             Volume = volume,

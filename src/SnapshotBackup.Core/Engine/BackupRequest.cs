@@ -23,6 +23,12 @@ public sealed record BackupRequest
     public string? BeforeRestore { get; init; }
 
     /// <summary>
+    /// A step run under the backup's volume lock before rsync reads the source (the run's start: health-check ping,
+    /// <c>before_backup</c> hook); when it throws, no backup is taken. Not for a dry run.
+    /// </summary>
+    public Func<CancellationToken, Task>? BeforeSync { get; init; }
+
+    /// <summary>
     /// A step run under the backup's volume lock right after the snapshot (the restore), given the backup's result.
     /// Its failure does not undo the snapshot: it ends up in <see cref="Runs.RunResult.StepError"/>. Not for a dry run.
     /// </summary>

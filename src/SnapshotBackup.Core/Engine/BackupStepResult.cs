@@ -12,6 +12,9 @@ public sealed class BackupStepResult : IDisposable
 
     public long BytesTransferred { get; init; }
 
+    /// <summary>Regular files rsync wrote (from <c>--stats</c>); null when it did not say.</summary>
+    public long? FilesTransferred { get; init; }
+
     public TimeSpan Duration { get; init; }
 
     public bool FilesVanished { get; init; }

@@ -2,15 +2,18 @@ using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Hooks;
 using SnapshotBackup.Core.Volume;
 
 namespace SnapshotBackup.Core.Runs;
 
 /// <summary>
-/// One backup run, the same for the command and the daemon: backup, then the request's step after the snapshot (a
-/// restore), then autodecay, then autoprune, then the copies to the <c>copy_to</c> targets (all under the backup's volume
-/// lock, never deleting the snapshot just made; no retention and no copies in a run taken before a restore), then record
-/// and notify. A new step is added here, once.
+/// One backup run, the same for the command and the daemon: under the backup's volume lock the observers' start (the
+/// health-check ping) and the <c>before_backup</c> hook, the backup, then the request's step after the snapshot (a
+/// restore), then <c>before_prune</c>, autodecay, autoprune, <c>after_prune</c>, then the copies to the <c>copy_to</c>
+/// targets (never deleting the snapshot just made; no retention and no copies in a run taken before a restore), then
+/// <c>after_backup</c>; <c>on_failure</c> after a run that failed; then record, tell the observers (pings, metrics) and
+/// notify. A new step is added here, once.
 /// Never throws: every error ends up in the <see cref="RunResult"/>, classified by <see cref="RunClassifier"/>.
 /// </summary>
 public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier, IRunRecorder recorder, TimeProvider time, ILogger logger)
@@ -18,11 +21,20 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
     /// <summary>Held for the whole run and released at its end (the daemon's sleep inhibitor); none by default.</summary>
     public Func<string, CancellationToken, Task<IAsyncDisposable>>? KeepAwake { get; init; }
 
+    /// <summary>Runs the section's hooks; <see cref="HookRunner"/> by default.</summary>
+    public IHookRunner Hooks { get => _hooks ??= new HookRunner(logger); init => _hooks = value; }
+
+    private IHookRunner? _hooks;
+
+    /// <summary>Told of every run's start and end (health-check pings, the metrics file); none by default.</summary>
+    public IReadOnlyList<IRunObserver> Observers { get; init; } = [];
+
     public async Task<RunResult> RunAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(request);
         var started = time.GetTimestamp();
+        var log = RunLog.Begin();
         if (!request.DryRun)
         {
             recorder.Started(config.Name, time.GetLocalNow());
@@ -36,6 +48,12 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             result = new RunResult(config.Name, RunClassifier.Classify(e, cancellationToken)) { Error = e };
         }
+        if (result.Outcome == RunOutcome.Failed && !request.DryRun)
+        {
+            var hook = await RunHookAsync(config, HookKind.OnFailure,
+                HookEnvironment.For(config, HookKind.OnFailure, outcome: "failed", error: result.ErrorMessage), cancellationToken);
+            result = WithWarning(config, result, hook);
+        }
         result = result with { Duration = time.GetElapsedTime(started), Finished = time.GetLocalNow(), DryRun = request.DryRun };
         if (request.DryRun)
         {
@@ -43,6 +61,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         }
         // Recorded before the notification, which may take seconds (Notifications.DesktopNotifications.Timeout).
         recorder.Finished(result);
+        await ObserveAsync(o => o.RunFinishedAsync(config, result, log.Lines, CancellationToken.None), "after the run");
         await NotifyAsync(config, request, result, cancellationToken);
         return result;
     }
@@ -50,17 +69,47 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
     private async Task<RunResult> BackupAndRetainAsync(BackupConfig config, BackupRequest request, CancellationToken cancellationToken)
     {
         await using var awake = KeepAwake is { } keepAwake ? await keepAwake(config.Name, cancellationToken) : null;
-        using var backup = await engine.BackupAsync(config, request, cancellationToken);
+        if (request.DryRun)
+        {
+            LogHooksNotRun(config);
+        }
+        var runRequest = request.DryRun ? request : request with { BeforeSync = ct => BeforeSyncAsync(config, request.BeforeSync, ct) };
+        using var backup = await engine.BackupAsync(config, runRequest, cancellationToken);
         var result = new RunResult(config.Name, RunOutcome.Succeeded)
         {
             SnapshotName = backup.SnapshotName,
             BytesTransferred = backup.BytesTransferred,
+            FilesTransferred = backup.FilesTransferred,
             Changes = backup.Changes,
         };
         if (request.DryRun)
         {
             return result;
         }
+        result = await RetainAndCopyAsync(config, request, backup, result, cancellationToken);
+        var afterBackup = await RunHookAsync(config, HookKind.AfterBackup,
+            HookEnvironment.For(config, HookKind.AfterBackup, snapshot: result.SnapshotName, outcome: "succeeded"), cancellationToken);
+        return WithWarning(config, result, afterBackup);
+    }
+
+    /// <summary>The run has its lock: tell the observers (the start ping), run the request's own step, then <c>before_backup</c>.</summary>
+    private async Task BeforeSyncAsync(BackupConfig config, Func<CancellationToken, Task>? requested, CancellationToken cancellationToken)
+    {
+        await ObserveAsync(o => o.RunStartedAsync(config, cancellationToken), "at the run's start");
+        if (requested is not null)
+        {
+            await requested(cancellationToken);
+        }
+        if (await RunHookAsync(config, HookKind.BeforeBackup, HookEnvironment.For(config, HookKind.BeforeBackup), cancellationToken) is { Succeeded: false } failed)
+        {
+            throw new HookFailedException(failed, config.Hooks.Timeout);
+        }
+    }
+
+    /// <summary>After the snapshot: the request's step, retention between its hooks, the copies.</summary>
+    private async Task<RunResult> RetainAndCopyAsync(
+        BackupConfig config, BackupRequest request, BackupStepResult backup, RunResult result, CancellationToken cancellationToken)
+    {
         if (request.AfterSnapshot is { } step)
         {
             try
@@ -77,11 +126,10 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
             // Retention after a backup taken before a restore could delete the snapshot restored from.
             return result;
         }
-        // Decay first, then prune, as the original ran them; one failing does not stop the other, nor fail the run.
-        Exception? retentionError = null;
-        var decayed = config.AutoDecay ? DeleteCandidates(config, backup, decay: true, ref retentionError) : [];
-        var pruned = config.AutoPrune ? DeleteCandidates(config, backup, decay: false, ref retentionError) : [];
-        result = result with { Decayed = decayed, Pruned = pruned, RetentionError = retentionError };
+        if (config.AutoDecay || config.AutoPrune)
+        {
+            result = await RetainAsync(config, backup, result, cancellationToken);
+        }
         if (request.Copy && config.CopySchedule is null && config.CopyTo.Count > 0)
         {
             // Still under the backup's volume lock: nothing deletes a snapshot while it is sent.
@@ -91,6 +139,94 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
             };
         }
         return result;
+    }
+
+    /// <summary>
+    /// <c>before_prune</c> (its failure skips retention: a retention error, the backup stays a success), autodecay, then
+    /// autoprune, then <c>after_prune</c>.
+    /// </summary>
+    private async Task<RunResult> RetainAsync(BackupConfig config, BackupStepResult backup, RunResult result, CancellationToken cancellationToken)
+    {
+        if (await RunHookAsync(config, HookKind.BeforePrune, HookEnvironment.For(config, HookKind.BeforePrune), cancellationToken) is { Succeeded: false } failed)
+        {
+            var error = new HookFailedException(failed, config.Hooks.Timeout);
+            logger.LogError("autodecay/autoprune {Backup} skipped: {Reason}", config.Name, error.Message);
+            return result with { RetentionError = error };
+        }
+        // Decay first, then prune, as the original ran them; one failing does not stop the other, nor fail the run.
+        Exception? retentionError = null;
+        var decayed = config.AutoDecay ? DeleteCandidates(config, backup, decay: true, ref retentionError) : [];
+        var pruned = config.AutoPrune ? DeleteCandidates(config, backup, decay: false, ref retentionError) : [];
+        result = result with { Decayed = decayed, Pruned = pruned, RetentionError = retentionError };
+        var afterPrune = await RunHookAsync(config, HookKind.AfterPrune,
+            HookEnvironment.For(config, HookKind.AfterPrune, outcome: retentionError is null ? "succeeded" : "failed", deleted: decayed.Concat(pruned)),
+            cancellationToken);
+        return WithWarning(config, result, afterPrune);
+    }
+
+    /// <summary>
+    /// Runs a hook of the section, if it has one. A hook that cannot even start counts as failed (exit code 127, as the
+    /// shell says for a missing command); an interrupted one throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    private async Task<HookResult?> RunHookAsync(BackupConfig config, HookKind kind, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        if (config.Hooks.Of(kind) is not { } command)
+        {
+            return null;
+        }
+        try
+        {
+            return await Hooks.RunAsync(config, kind, environment, cancellationToken);
+        }
+        catch (InvalidOperationException e)
+        {
+            logger.LogError("{Hook} hook of {Backup}: {Reason}", kind.Key(), config.Name, e.Message);
+            return new HookResult(kind, command, 127, false, TimeSpan.Zero, [e.Message]);
+        }
+    }
+
+    /// <summary>A hook that failed without failing the run: a warning in the log and in the result.</summary>
+    private RunResult WithWarning(BackupConfig config, RunResult result, HookResult? hook)
+    {
+        if (hook is null || hook.Succeeded)
+        {
+            return result;
+        }
+        var text = hook.Describe(config.Hooks.Timeout);
+        logger.LogWarning("backup {Backup}: {Warning}", result.Section, text);
+        return result with { HookWarnings = [.. result.HookWarnings, text] };
+    }
+
+    /// <summary>A dry run runs no hook (they change things: a database dump); it says which would have run.</summary>
+    private void LogHooksNotRun(BackupConfig config)
+    {
+        foreach (var kind in Enum.GetValues<HookKind>())
+        {
+            if (config.Hooks.Of(kind) is { } command)
+            {
+                logger.LogInformation("dry run: the {Hook} hook is not run: {Command}", kind.Key(), command);
+            }
+        }
+    }
+
+    /// <summary>Tells every observer, at once; what one throws is a warning, never the run's failure.</summary>
+    private async Task ObserveAsync(Func<IRunObserver, Task> tell, string when)
+    {
+        if (Observers.Count == 0)
+        {
+            return;
+        }
+        await Task.WhenAll(Observers.Select(async observer =>
+        {
+            try
+            {
+                await tell(observer);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning("{Observer} {When}: {Reason}", observer.GetType().Name, when, e.Message);
+            }
+        }));
     }
 
     /// <summary>
@@ -114,6 +250,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         var reports = await CopyLockedAsync(config, targets ?? config.CopyTo, options, cancellationToken);
         if (!options.DryRun)
         {
+            await ObserveAsync(o => o.CopiesFinishedAsync(config, reports, CancellationToken.None), "after the copies");
             await NotifyCopiesAsync(config, reports, cancellationToken);
         }
         return reports;

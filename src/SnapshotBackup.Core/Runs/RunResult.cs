@@ -9,6 +9,9 @@ public sealed record RunResult(string Section, RunOutcome Outcome)
     /// <summary>Bytes rsync transferred.</summary>
     public long BytesTransferred { get; init; }
 
+    /// <summary>Regular files rsync wrote; null when it did not say (and for a run that took no snapshot).</summary>
+    public long? FilesTransferred { get; init; }
+
     /// <summary>From the start of the run to its end (the backup and its autodecay / autoprune).</summary>
     public TimeSpan Duration { get; init; }
 
@@ -44,6 +47,12 @@ public sealed record RunResult(string Section, RunOutcome Outcome)
 
     /// <summary>What the copies after the backup did, one report per target (empty when none ran).</summary>
     public IReadOnlyList<Copies.CopyReport> Copies { get; init; } = [];
+
+    /// <summary>
+    /// Hooks that ran and failed without failing the run (<c>after_backup</c>, <c>after_prune</c>, <c>on_failure</c>): a
+    /// warning each, as <see cref="Hooks.HookResult.Describe"/> words it.
+    /// </summary>
+    public IReadOnlyList<string> HookWarnings { get; init; } = [];
 
     /// <summary>Whether this was a dry run: nothing written, no retention, nothing notified or recorded.</summary>
     public bool DryRun { get; init; }

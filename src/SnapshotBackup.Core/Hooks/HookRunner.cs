@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Internal;
+using SnapshotBackup.Core.Processes;
+
+namespace SnapshotBackup.Core.Hooks;
+
+/// <summary>
+/// Runs an admin's hook command: the one thing run through <c>/bin/sh -c</c>, exactly as configured (what we know
+/// about the run reaches it only as environment variables, <see cref="HookEnvironment"/>). It runs as the running user
+/// (root for the daemon), in the source's directory (<c>/</c> for a remote source), with standard input empty, in a
+/// process group of its own (<c>setsid</c>) so that a timeout or a cancellation stops the whole group: SIGTERM, then
+/// SIGKILL after <see cref="GracePeriod"/>. Its output goes to the log line by line as it comes (a hook that prints
+/// megabytes never stalls: both pipes are read all the time, and what is logged is capped), its last lines are kept for
+/// the failure message.
+/// </summary>
+public sealed class HookRunner(ILogger logger) : IHookRunner
+{
+    /// <summary>Lines of output kept for messages and notifications.</summary>
+    public const int TailLines = 10;
+
+    /// <summary>Lines logged per hook; the rest are counted, not logged (the tail is still kept).</summary>
+    public const int MaxLoggedLines = 1000;
+
+    /// <summary>A longer line is cut in the log and the tail.</summary>
+    public const int MaxLineLength = 2000;
+
+    public const string Shell = "/bin/sh";
+
+    public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long output is still read after the shell ended (a background child may hold the pipes open).</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    public async Task<HookResult?> RunAsync(
+        BackupConfig config, HookKind kind, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(environment);
+        if (config.Hooks.Of(kind) is not { } command)
+        {
+            return null;
+        }
+        var key = kind.Key();
+        var timeout = config.Hooks.Timeout;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Backup"] = config.Name });
+        logger.LogDebug("{Hook} hook of {Backup}: running {Command} in {Directory} (timeout {Timeout})", key, config.Name, command, WorkingDirectory(config), timeout);
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Start(config, command, environment);
+        var output = new HookOutput(logger, key, config.Name);
+        var stdout = output.PumpAsync(process.StandardOutput.BaseStream);
+        var stderr = output.PumpAsync(process.StandardError.BaseStream);
+
+        using var timeoutSource = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
+        var stopped = false;
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            stopped = true;
+            await StopGroupAsync(process, key).ConfigureAwait(false);
+        }
+        // What the shell left running in its group (a forgotten `&`) must not hold the run: its pipes are read a little
+        // longer, then closed.
+        await Task.WhenAll(stdout, stderr).WaitAsync(DrainTimeout, CancellationToken.None)
+            .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        process.StandardOutput.Dispose();
+        process.StandardError.Dispose();
+        stopwatch.Stop();
+        output.Finish();
+
+        var timedOut = stopped && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+        int? exitCode = stopped ? null : process.ExitCode is var code and >= 0 && code < 128 + 64 ? code : null;
+        logger.LogDebug("{Hook} hook of {Backup}: {How} after {Seconds:0.000} s", key, config.Name,
+            timedOut ? "timed out" : stopped ? "stopped" : $"exit code {process.ExitCode}", stopwatch.Elapsed.TotalSeconds);
+        if (stopped && !timedOut)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        return new HookResult(kind, command, exitCode, timedOut, stopwatch.Elapsed, output.Tail);
+    }
+
+    /// <summary>The source's directory when it is a local directory that exists, else <c>/</c>.</summary>
+    public static string WorkingDirectory(BackupConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return !config.IsRemoteSource && config.Source.StartsWith('/') && Directory.Exists(config.Source) ? config.Source : "/";
+    }
+
+    private static Process Start(BackupConfig config, string command, IReadOnlyDictionary<string, string> environment)
+    {
+        // setsid: the shell leads a process group of its own (as a child of ours it is no group leader, so setsid
+        // execs in place and the shell's pid is the group's id).
+        var setsid = File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "setsid";
+        var info = ProcessRunner.BuildStartInfo(
+            new ExternalCommand(setsid, [Shell, "-c", command]) { Environment = environment }, inheritStandardError: false);
+        info.WorkingDirectory = WorkingDirectory(config);
+        info.StandardOutputEncoding = null;
+        info.StandardErrorEncoding = null;
+        var process = new Process { StartInfo = info };
+        try
+        {
+            SpawnThread.Run(() => process.Start());
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            process.Dispose();
+            throw new InvalidOperationException($"cannot start {Shell} for a hook: {e.Message}", e);
+        }
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The shell exited already.
+        }
+        return process;
+    }
+
+    /// <summary>SIGTERM to the hook's process group, then SIGKILL to the group after the grace period.</summary>
+    private async Task StopGroupAsync(Process process, string key)
+    {
+        var group = process.Id;
+        logger.LogWarning("{Hook} hook: stopping its process group {Group} with SIGTERM", key, group);
+        LibC.Kill(-group, LibC.SIGTERM);
+        using var grace = new CancellationTokenSource(GracePeriod);
+        try
+        {
+            await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogWarning("{Hook} hook: the process group {Group} ignored SIGTERM for {Grace}; killing it", key, group, GracePeriod);
+        }
+        // The rest of the group too, whether or not the shell went first.
+        LibC.Kill(-group, LibC.SIGKILL);
+        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The hook's output: logged line by line (capped), the last lines kept.</summary>
+    private sealed class HookOutput(ILogger logger, string key, string backup)
+    {
+        private readonly Lock _lock = new();
+        private readonly Queue<string> _tail = new();
+        private long _lines;
+
+        public IReadOnlyList<string> Tail
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _tail];
+                }
+            }
+        }
+
+        public async Task PumpAsync(Stream stream)
+        {
+            var buffer = new byte[65536];
+            var pending = new MemoryStream();
+            try
+            {
+                int read;
+                while ((read = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+                {
+                    var start = 0;
+                    for (var i = 0; i < read; i++)
+                    {
+                        if (buffer[i] == (byte)'\n')
+                        {
+                            pending.Write(buffer, start, i - start);
+                            Line(pending);
+                            start = i + 1;
+                        }
+                    }
+                    // A line longer than we keep is cut, so a hook printing one endless line costs no memory.
+                    pending.Write(buffer, start, Math.Min(read - start, Math.Max(0, MaxLineLength * 4 - (int)pending.Length)));
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // Closed after the drain timeout.
+            }
+            if (pending.Length > 0)
+            {
+                Line(pending);
+            }
+        }
+
+        public void Finish()
+        {
+            if (_lines > MaxLoggedLines)
+            {
+                logger.LogInformation("{Hook} hook of {Backup}: {Count} more lines of output not logged", key, backup, _lines - MaxLoggedLines);
+            }
+        }
+
+        private void Line(MemoryStream pending)
+        {
+            var text = Encoding.UTF8.GetString(pending.GetBuffer(), 0, (int)pending.Length).TrimEnd('\r');
+            pending.SetLength(0);
+            if (text.Length > MaxLineLength)
+            {
+                text = text[..MaxLineLength] + "…";
+            }
+            long number;
+            lock (_lock)
+            {
+                number = ++_lines;
+                _tail.Enqueue(text);
+                if (_tail.Count > TailLines)
+                {
+                    _tail.Dequeue();
+                }
+            }
+            if (number <= MaxLoggedLines)
+            {
+                logger.LogInformation("{Hook}: {Line}", key, text);
+            }
+        }
+    }
+}
