@@ -52,6 +52,7 @@ class Config:
             self.versions_snapshots, self.versions_runs = 100, 3
             self.restore_files, self.restore_runs = 2000, 1
             self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 500, 2, 1, ("1G", "1G")
+            self.ops_files, self.ops_pairs = 500, 3
         else:
             self.files, self.pairs, self.image = 50000, 9, "6G"
             # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
@@ -67,6 +68,9 @@ class Config:
             # Copies (issue 15): the source tree of figures 1/2 (565 MB) on one image; on the other, the two copies of
             # the parent (ours and the floor's) and one full copy at a time.
             self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 50000, 7, 5, ("3G", "5G")
+            # Hooks, metrics, pings (issue 16): what each adds to a no-change backup of a small tree, where the fixed
+            # costs show (on the 50,000-file tree the scan's noise would hide them).
+            self.ops_files, self.ops_pairs = 2000, 21
 
 
 def log(message):
@@ -836,6 +840,73 @@ class Bench:
             raise RuntimeError(f"left in {incoming}: {os.listdir(incoming)}")
         os.sync()
 
+    # --- figure 12: what hooks, metrics and pings add to a no-change backup (issue 16) ----------------------------------
+    def operations_figure(self):
+        ws, cfg = self.ws, self.cfg
+        src = ws.path("ops-src")
+        subvolume(src)
+        run([sys.executable, os.path.join(self.shared, "mktree.py"), src, str(cfg.ops_files), "1"])
+        metrics_dir = ws.path("ops-metrics")
+        os.makedirs(metrics_dir)
+        server, port = ping_server()
+        own_hooks = median([self.time_hooks_alone() for _ in range(21)])
+        # One config file per variant: metrics_dir is a [DEFAULT] key, it would reach every section of a shared file.
+        variants = {
+            "plain": ({}, {}),
+            "hooks": ({}, {"before_backup": "true", "after_backup": "true"}),
+            "metrics": ({"metrics_dir": metrics_dir}, {}),
+            "ping": ({}, {"ping_url": f"http://127.0.0.1:{port}/ping/0f3e2d1c-4b5a-6978-8796-a5b4c3d2e1f0"}),
+        }
+        configs = {}
+        for name, (defaults, keys) in variants.items():
+            path = os.path.join(ws.root, f"ops-{name}.ini")
+            sections = {"DEFAULT": defaults} if defaults else {}
+            sections[name] = {"source": src, "backups": ws.path(f"ops-vol-{name}"), **keys}
+            write_config(path, sections)
+            configs[name] = path
+            run([self.cli, "-c", path, "setup", name])
+            run([self.cli, "-c", path, "backup", name])  # the full first backup, untimed
+        times = {name: [] for name in variants}
+        try:
+            for i in range(cfg.ops_pairs):
+                names = list(variants)
+                names = names[i % len(names):] + names[:i % len(names)]  # rotate the order: no variant always first
+                for name in names:
+                    os.sync()
+                    t, _ = timed([self.cli, "-c", configs[name], "backup", name])
+                    times[name].append(t)
+                    self.sleep_to_next_second()
+        finally:
+            server.shutdown()
+        if not os.path.isfile(os.path.join(metrics_dir, "snapshotbackup.prom")):
+            raise RuntimeError("the metrics variant wrote no snapshotbackup.prom")
+        if server.requests < cfg.ops_pairs:
+            raise RuntimeError(f"the ping variant pinged {server.requests} times in {cfg.ops_pairs} runs")
+        plain = times["plain"]
+        log(f"12: plain {['%.3f' % t for t in plain]}; hooks' own run time {own_hooks * 1000:.1f} ms")
+        for number, name, label, own in (("12a", "hooks", "before_backup = true, after_backup = true", own_hooks),
+                                         ("12b", "metrics", "metrics_dir set", 0.0),
+                                         ("12c", "ping", "ping_url to a local server (start and success)", None)):
+            added = median([a - b for a, b in zip(times[name], plain)])
+            log(f"{number}: {name} {['%.3f' % t for t in times[name]]}; added {added * 1000:.1f} ms")
+            if own is None:
+                self.row(f"{number}. no-change backup ({cfg.ops_files:,} files), {label}: adds {added * 1000:.0f} ms",
+                         median(times[name]), median(plain), pair_ratio(times[name], plain), "a few seconds at most", added < 3)
+            else:
+                beyond = added - own
+                own_text = f", the hooks' own run time {own * 1000:.1f} ms" if own else ""
+                self.row(f"{number}. no-change backup ({cfg.ops_files:,} files), {label}: adds {added * 1000:.0f} ms{own_text}",
+                         median(times[name]), median(plain), pair_ratio(times[name], plain),
+                         "< 20 ms beyond the hooks' own time" if own else "< 20 ms", beyond < 0.020)
+
+    @staticmethod
+    def time_hooks_alone():
+        """Two hooks' own run time, outside the product: /bin/sh -c true twice, as the hook runner starts them."""
+        start = time.perf_counter()
+        for _ in range(2):
+            subprocess.run(["/bin/sh", "-c", "true"], check=True)
+        return time.perf_counter() - start
+
     # --- figure 5: the daemon ---------------------------------------------------------------------------------------
     def daemon_figure(self):
         cfg, ws = self.cfg, self.ws
@@ -926,7 +997,34 @@ def git_describe():
     return (r.stdout.strip() or "unknown") + (" (src modified)" if dirty else "")
 
 
-FIGURES = ("backup", "prune", "list", "daemon", "startup", "diff", "versions", "restore", "copies")
+FIGURES = ("backup", "prune", "list", "daemon", "startup", "diff", "versions", "restore", "copies", "operations")
+
+
+def ping_server():
+    """A health-check endpoint on 127.0.0.1 that answers every GET and POST with 200 at once; counts the requests."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def answer(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            self.server.requests += 1
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"OK")
+
+        do_GET = do_POST = do_HEAD = answer
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.requests = 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_address[1]
 
 
 def write_section(path, heading, body):
@@ -1002,6 +1100,8 @@ def main():
             bench.list_figures()
         if "daemon" in only:
             bench.daemon_figure()
+        if "operations" in only:
+            bench.operations_figure()
     finally:
         ws.close()
     if only & {"diff", "versions", "restore"}:
@@ -1046,7 +1146,8 @@ def main():
                 " (other work ran on this machine; absolute times are noisy)",
                 f"- commit: {git_describe()}; binaries: {bin_dir.replace(REPO + '/', '')}"]
         if partial:
-            runs = {"copies": f"{cfg.copy_pairs} A/B pairs per incremental copy figure, {cfg.copy_full_pairs} per full copy figure"}
+            runs = {"copies": f"{cfg.copy_pairs} A/B pairs per incremental copy figure, {cfg.copy_full_pairs} per full copy figure",
+                    "operations": f"{cfg.ops_pairs} rotated runs per variant"}
             how = f"python3 bench/run.py {'--smoke' if cfg.smoke else '--full'} --only {','.join(subset)}"
             meta += [f"- mode: {'smoke' if cfg.smoke else 'full'}; "
                      + "; ".join(runs[f] for f in subset if f in runs) + ("; " if any(f in runs for f in subset) else "")
