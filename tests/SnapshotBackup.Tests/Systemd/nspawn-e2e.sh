@@ -240,6 +240,15 @@ inside sh -ec '
   mkdir -p /etc/snapshotbackup.d
   printf "[alpha]\nsource = /srv/alpha\nbackups = /mnt/backup/alpha\nschedule = %s\ncopy_to = /mnt/copies/alpha\n" "$1" > /etc/snapshotbackup.d/10-alpha.ini
 ' sh "$schedule" || abort "preparing the source and config"
+# Hooks and metrics (issue 16) under the hardened unit: a before_backup hook writes into the source (it must be in the
+# snapshot, and its output in the journal with BACKUP=alpha); the metrics file lands in a directory under /var/lib.
+inside sh -ec '
+  mkdir -p /var/lib/snapshotbackup-metrics
+  printf "[DEFAULT]\nmetrics_dir = /var/lib/snapshotbackup-metrics\n" > /etc/snapshotbackup.d/05-metrics.ini
+  cat >> /etc/snapshotbackup.d/10-alpha.ini <<"END"
+before_backup = echo "before_backup of $SNAPSHOTBACKUP_NAME in $PWD" | tee "$SNAPSHOTBACKUP_SOURCE/hook.txt"
+END
+' || abort "configuring the hook and metrics_dir"
 # The device checks below only mean something if the device cgroup is enforced here: with a device allow list (like
 # the unit's implied DeviceAllow=char-rtc r of ProtectClock=) mknod of another device must fail; without, succeed.
 probe() { inside systemd-run --wait --pipe --quiet "$@" sh -c 'mknod /srv/probe c 60 0 && rm /srv/probe' 2>&1; }
@@ -284,6 +293,17 @@ else
   journal | tail -30; fail "no copies of alpha in /mnt/copies/alpha after 30 s: $(ls -A "$copies/alpha" | tr '\n' ' ')"
 fi
 verbose=$(journal -o verbose BACKUP=alpha)
+hooked=$vol/alpha/$(snapshots alpha | tail -1)
+if [ "$(cat "$hooked/hook.txt" 2>&1)" = "before_backup of alpha in /srv/alpha" ]; then
+  ok "the before_backup hook ran under the unit, in the source directory, before rsync: its file is in $(basename "$hooked")"
+else
+  fail "the before_backup hook's file in $(basename "$hooked"): $(cat "$hooked/hook.txt" 2>&1)"
+fi
+if grep -q 'before_backup: before_backup of alpha in /srv/alpha' <<<"$(journal BACKUP=alpha)"; then
+  ok "the hook's output is in the journal with BACKUP=alpha"
+else
+  journal BACKUP=alpha | tail -20; fail "the hook's output line is not in the journal with BACKUP=alpha"
+fi
 if grep -q '^ *BACKUP=alpha$' <<<"$verbose"; then ok "journal entries carry the field BACKUP=alpha"; else fail "no BACKUP=alpha field"; fi
 
 # What the hardened service copied (checked from the host on the volume).
@@ -310,6 +330,15 @@ else
   journal | tail -30; fail "no backup of beta within 30 s after the reload"
 fi
 inside systemctl is-active -q snapshotbackupd && ok "still active after the reload" || fail "not active after the reload"
+# The metrics file after the reload and beta's first backup: both sections' series.
+prom=$root/var/lib/snapshotbackup-metrics/snapshotbackup.prom
+prom_ok() { [ "$(stat -c %a "$prom" 2>&1)" = 644 ] && grep -qE '^snapshotbackup_[a-z_]+\{[^}]*backup="alpha"' "$prom" \
+   && grep -qE '^snapshotbackup_[a-z_]+\{[^}]*backup="beta"' "$prom"; }
+if within 10 prom_ok; then
+  ok "metrics_dir: snapshotbackup.prom (mode 644) has series of alpha and beta: $(grep -c '^snapshotbackup_' "$prom") samples"
+else
+  ls -la "$(dirname "$prom")" 2>&1; head -40 "$prom" 2>&1; fail "metrics_dir: no snapshotbackup.prom of mode 644 with series of alpha and beta"
+fi
 
 # ---------------------------------------------------------------- stop during a long backup
 step "systemctl stop during a long backup"
