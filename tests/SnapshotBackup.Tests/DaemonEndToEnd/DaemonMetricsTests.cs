@@ -4,20 +4,16 @@ using SnapshotBackup.Tests.Fixtures;
 
 namespace SnapshotBackup.Tests.DaemonEndToEnd;
 
-/// <summary>The daemon's snapshotbackup.prom: every section from its start, counters continued, updated after a scheduled run.</summary>
+/// <summary>The daemon's snapshotbackup.prom: every section from its start, counters continued, updated after a scheduled run and a reload.</summary>
 [Category("Metrics")]
 [NonParallelizable]
 public class DaemonMetricsTests : DaemonTest
 {
     [Test]
-    public void The_file_holds_every_section_at_start_keeps_the_counters_and_follows_the_scheduled_runs()
+    public void The_file_holds_every_section_at_start_keeps_the_counters_and_follows_the_scheduled_runs_and_a_reload()
     {
         // data1: one backup a minute old and a yearly schedule (no run, no catch-up); data2: every 2 s.
-        var sync = Path.Combine(Backups, BackupVolume.SyncName);
-        Shell.Check("btrfs", "subvolume", "create", sync);
-        var now = DateTimeOffset.Now;
-        var snapshot = SnapshotName.Format(now.AddMinutes(-1).AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)));
-        Shell.Check("btrfs", "subvolume", "snapshot", "-r", sync, Path.Combine(Backups, snapshot));
+        var snapshot = MakeRecentSnapshot(Backups);
         Assert.That(SnapshotName.TryParse(snapshot, out var snapshotTime), Is.True);
         var source2 = Path.Combine(Loop.Root, "source2");
         Directory.CreateDirectory(source2);
@@ -60,7 +56,30 @@ public class DaemonMetricsTests : DaemonTest
         Assert.That(later["data2"].LastSuccess - later["data2"].LastAttempt, Is.GreaterThanOrEqualTo(0), "a run ends after it starts");
         Assert.That(later["data1"].Pruned, Is.EqualTo(5), "data1 kept while data2's runs rewrite the file");
         Assert.That(later["data1"].Snapshots, Is.EqualTo(1));
+
+        // A reload: data2 removed, data3 added: the file follows at once.
+        var backups3 = Path.Combine(Loop.Mount, "backups", "data3");
+        Directory.CreateDirectory(backups3);
+        MakeRecentSnapshot(backups3); // no catch-up run: what the file says of data3 comes from the reload
+        File.WriteAllText(ConfigPath, $"[DEFAULT]\nmetrics_dir = {metricsDir}\n\n"
+            + Section("data1", Source, Backups, "0 0 0 1 1 ?") + Section("data3", source2, backups3, "0 0 0 1 1 ?"));
+        daemon.Signal(DaemonProcess.SigHup);
+        Assert.That(Poll.Until(() => file.Read().Keys.Order(StringComparer.Ordinal).SequenceEqual(["data1", "data3"]), LongWait), Is.True,
+            daemon.Describe() + "\n" + File.ReadAllText(file.Path));
+        Assert.That(file.Read()["data1"].Pruned, Is.EqualTo(5));
+        Assert.That(file.Read()["data3"] is { Snapshots: 1, LastOutcome: null, VolumeAvailable: true }, Is.True, File.ReadAllText(file.Path));
         Assert.That(Directory.GetFiles(metricsDir).Select(Path.GetFileName), Is.EqualTo(new[] { MetricsFile.FileName }));
         Assert.That(ErrorLines(daemon), Is.Empty, daemon.Describe());
+    }
+
+    /// <summary>A .sync and one snapshot of it named a minute ago (a yearly schedule then has no catch-up run).</summary>
+    private static string MakeRecentSnapshot(string backups)
+    {
+        var sync = Path.Combine(backups, BackupVolume.SyncName);
+        Shell.Check("btrfs", "subvolume", "create", sync);
+        var now = DateTimeOffset.Now;
+        var snapshot = SnapshotName.Format(now.AddMinutes(-1).AddTicks(-(now.Ticks % TimeSpan.TicksPerSecond)));
+        Shell.Check("btrfs", "subvolume", "snapshot", "-r", sync, Path.Combine(backups, snapshot));
+        return snapshot;
     }
 }
