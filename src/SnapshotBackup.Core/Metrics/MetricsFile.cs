@@ -37,7 +37,17 @@ public sealed class MetricsFile(string directory)
         using var directoryLock = Lock();
         var sections = Read();
         change(sections);
+        RemoveLeftovers();
         Write(SectionMetrics.Format(sections.Values));
+    }
+
+    /// <summary>Temporary files of writers killed before their rename (no other writer is in the middle of one: the lock is ours).</summary>
+    private void RemoveLeftovers()
+    {
+        foreach (var leftover in System.IO.Directory.EnumerateFiles(Directory, $".{FileName}.*.tmp"))
+        {
+            File.Delete(leftover);
+        }
     }
 
     private string ReadText()

@@ -116,6 +116,18 @@ public class MetricsFileTests
     }
 
     [Test]
+    public void A_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_update()
+    {
+        var leftover = Path.Combine(_dir, ".snapshotbackup.prom.12345.tmp");
+        File.WriteAllText(leftover, "half a fi");
+
+        _file.Update(s => s["data1"] = Full("data1"));
+
+        Assert.That(File.Exists(leftover), Is.False);
+        Assert.That(File.Exists(_file.Path), Is.True);
+    }
+
+    [Test]
     public void A_missing_directory_throws_an_io_error_naming_it()
     {
         var file = new MetricsFile(Path.Combine(_dir, "missing"));
