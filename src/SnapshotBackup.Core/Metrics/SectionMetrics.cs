@@ -90,23 +90,26 @@ public sealed record SectionMetrics(string Section)
 
     private KeyValuePair<string, string> Backup => new(MetricNames.BackupLabel, Section);
 
-    private double? ValueOf(MetricFamily family) => family.Name switch
-    {
-        _ when family == MetricNames.LastSuccess => LastSuccess,
-        _ when family == MetricNames.LastAttempt => LastAttempt,
-        _ when family == MetricNames.LastDuration => LastDuration,
-        _ when family == MetricNames.LastTransferredBytes => LastTransferredBytes,
-        _ when family == MetricNames.LastTransferredFiles => LastTransferredFiles,
-        _ when family == MetricNames.Snapshots => Snapshots,
-        _ when family == MetricNames.OldestSnapshot => OldestSnapshot,
-        _ when family == MetricNames.NewestSnapshot => NewestSnapshot,
-        _ when family == MetricNames.Pruned => Pruned,
-        _ when family == MetricNames.Decayed => Decayed,
-        _ when family == MetricNames.VolumeAvailable => VolumeAvailable is { } available ? (available ? 1 : 0) : null,
-        _ when family == MetricNames.VolumeSize => VolumeSize,
-        _ when family == MetricNames.VolumeFree => VolumeFree,
-        _ => null,
-    };
+    /// <summary>The families with one sample per section (no label but <c>backup</c>): how to read and set each value.</summary>
+    private static readonly Dictionary<string, (Func<SectionMetrics, double?> Get, Func<SectionMetrics, double, SectionMetrics> Set)> Singles =
+        new(StringComparer.Ordinal)
+        {
+            [MetricNames.LastSuccess.Name] = (m => m.LastSuccess, (m, v) => m with { LastSuccess = v }),
+            [MetricNames.LastAttempt.Name] = (m => m.LastAttempt, (m, v) => m with { LastAttempt = v }),
+            [MetricNames.LastDuration.Name] = (m => m.LastDuration, (m, v) => m with { LastDuration = v }),
+            [MetricNames.LastTransferredBytes.Name] = (m => m.LastTransferredBytes, (m, v) => m with { LastTransferredBytes = v }),
+            [MetricNames.LastTransferredFiles.Name] = (m => m.LastTransferredFiles, (m, v) => m with { LastTransferredFiles = v }),
+            [MetricNames.Snapshots.Name] = (m => m.Snapshots, (m, v) => m with { Snapshots = v }),
+            [MetricNames.OldestSnapshot.Name] = (m => m.OldestSnapshot, (m, v) => m with { OldestSnapshot = v }),
+            [MetricNames.NewestSnapshot.Name] = (m => m.NewestSnapshot, (m, v) => m with { NewestSnapshot = v }),
+            [MetricNames.Pruned.Name] = (m => m.Pruned, (m, v) => m with { Pruned = v }),
+            [MetricNames.Decayed.Name] = (m => m.Decayed, (m, v) => m with { Decayed = v }),
+            [MetricNames.VolumeAvailable.Name] = (m => m.VolumeAvailable is { } available ? (available ? 1 : 0) : null, (m, v) => m with { VolumeAvailable = v != 0 }),
+            [MetricNames.VolumeSize.Name] = (m => m.VolumeSize, (m, v) => m with { VolumeSize = v }),
+            [MetricNames.VolumeFree.Name] = (m => m.VolumeFree, (m, v) => m with { VolumeFree = v }),
+        };
+
+    private double? ValueOf(MetricFamily family) => Singles.TryGetValue(family.Name, out var single) ? single.Get(this) : null;
 
     /// <summary>The sections of a file's samples, by the <c>backup</c> label; samples of other names or without it are dropped.</summary>
     public static Dictionary<string, SectionMetrics> FromSamples(IEnumerable<MetricSample> samples)
@@ -153,23 +156,7 @@ public sealed record SectionMetrics(string Section)
             }
             return this with { Copies = copies };
         }
-        return name switch
-        {
-            _ when name == MetricNames.LastSuccess.Name => this with { LastSuccess = v },
-            _ when name == MetricNames.LastAttempt.Name => this with { LastAttempt = v },
-            _ when name == MetricNames.LastDuration.Name => this with { LastDuration = v },
-            _ when name == MetricNames.LastTransferredBytes.Name => this with { LastTransferredBytes = v },
-            _ when name == MetricNames.LastTransferredFiles.Name => this with { LastTransferredFiles = v },
-            _ when name == MetricNames.Snapshots.Name => this with { Snapshots = v },
-            _ when name == MetricNames.OldestSnapshot.Name => this with { OldestSnapshot = v },
-            _ when name == MetricNames.NewestSnapshot.Name => this with { NewestSnapshot = v },
-            _ when name == MetricNames.Pruned.Name => this with { Pruned = v },
-            _ when name == MetricNames.Decayed.Name => this with { Decayed = v },
-            _ when name == MetricNames.VolumeAvailable.Name => this with { VolumeAvailable = v != 0 },
-            _ when name == MetricNames.VolumeSize.Name => this with { VolumeSize = v },
-            _ when name == MetricNames.VolumeFree.Name => this with { VolumeFree = v },
-            _ => this,
-        };
+        return Singles.TryGetValue(name, out var single) ? single.Set(this, v) : this;
     }
 
     /// <summary>The file's text for <paramref name="sections"/>: per family (in <see cref="MetricNames.All"/> order) every section's samples, sections by name.</summary>
