@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Metrics;
 using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Runs;
@@ -46,6 +47,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         }
 
         var configSet = ConfigLoader.Load(arguments.ConfigPaths, Environment.CurrentDirectory);
+        _configSet = configSet;
         logger.LogDebug("configuration read from {Files} (most important first)", ConfigLoader.Precedence(configSet.Files));
         foreach (var warning in configSet.Warnings)
         {
@@ -203,7 +205,16 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
 
     /// <summary>The one run path, recording into the state file and notifying as the daemon does.</summary>
     private BackupRunService RunService(BackupEngine engine) =>
-        new(engine, Notifier, new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable)), Time, logger);
+        new(engine, Notifier, new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable)), Time, logger)
+        {
+            Observers = Metrics(engine) is { } metrics ? [metrics] : [],
+        };
+
+    private ConfigSet? _configSet;
+
+    /// <summary>The metrics file's writer when <c>metrics_dir</c> is set (see <see cref="MetricsObserver"/>), else null.</summary>
+    private MetricsObserver? Metrics(BackupEngine engine) =>
+        _configSet is { MetricsDir: not null } configSet ? new MetricsObserver(() => configSet, engine, logger) : null;
 
     private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger) { LocalTimeZone = Time.LocalTimeZone };
 
@@ -235,6 +246,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         var outcome = decay
             ? engine.Decay(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"))
             : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"));
+        Metrics(engine)?.Deleted(config, decay, outcome.Deleted.Count);
         Report(outcome);
         return ReportFailure(outcome) ?? ExitCodes.Ok;
     }

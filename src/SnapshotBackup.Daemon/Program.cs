@@ -8,6 +8,7 @@ using Serilog;
 using SnapshotBackup.Core;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
+using SnapshotBackup.Core.Metrics;
 using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
@@ -115,6 +116,12 @@ internal static class Program
         services.AddSingleton<IRunRecorder, StateRunRecorder>();
         services.AddSingleton(sp =>
         {
+            var configs = sp.GetRequiredService<ConfigStore>();
+            return new MetricsObserver(() => configs.Current.Set, sp.GetRequiredService<IBackupEngine>(),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Metrics"));
+        });
+        services.AddSingleton(sp =>
+        {
             var inhibitor = sp.GetRequiredService<ISleepInhibitor>();
             return new BackupRunService(
                 sp.GetRequiredService<IBackupEngine>(),
@@ -124,6 +131,7 @@ internal static class Program
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Runs"))
             {
                 KeepAwake = (name, token) => inhibitor.AcquireAsync($"backing up {name}", token),
+                Observers = [sp.GetRequiredService<MetricsObserver>()],
             };
         });
         services.AddSingleton<JobRegistrar>();

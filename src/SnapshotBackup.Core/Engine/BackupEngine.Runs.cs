@@ -14,7 +14,10 @@ public sealed partial class BackupEngine : IBackupEngine
     }
 
     /// <inheritdoc/>
-    public DateTimeOffset? NewestBackup(BackupConfig config) => _environment.AvailableVolumeOf(config).List().Newest?.Time;
+    public DateTimeOffset? NewestBackup(BackupConfig config) => ListSnapshots(config).Newest?.Time;
+
+    /// <inheritdoc/>
+    public Volume.VolumeListing ListSnapshots(BackupConfig config) => _environment.AvailableVolumeOf(config).List();
 
     /// <inheritdoc/>
     public void EnsureAvailable(BackupConfig config) => VolumeOf(config).EnsureAvailable(config.Name);

@@ -21,6 +21,9 @@ public interface IBackupEngine
     /// <summary>The time of the newest backup on the volume, null when it has none; throws when it cannot be read.</summary>
     DateTimeOffset? NewestBackup(BackupConfig config);
 
+    /// <summary>The backups on the volume, oldest first (the listing <see cref="NewestBackup"/> reads); throws when it cannot be read.</summary>
+    Volume.VolumeListing ListSnapshots(BackupConfig config);
+
     /// <summary>Throws <see cref="Volume.VolumeUnavailableException"/> when the backups directory is not usable.</summary>
     void EnsureAvailable(BackupConfig config);
 

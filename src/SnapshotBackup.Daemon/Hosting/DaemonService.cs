@@ -4,9 +4,11 @@ using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Quartz;
 using SnapshotBackup.Core.Configuration;
+using SnapshotBackup.Core.Metrics;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Jobs;
 using SnapshotBackup.Daemon.Scheduling;
+using SnapshotBackup.Daemon.State;
 using SnapshotBackup.Daemon.Systemd;
 
 namespace SnapshotBackup.Daemon.Hosting;
@@ -24,6 +26,8 @@ internal sealed class DaemonService(
     RunGate gate,
     ISystemdNotifier notifier,
     StatusReporter status,
+    MetricsObserver metrics,
+    StateStore state,
     IHostApplicationLifetime lifetime,
     ILogger<DaemonService> logger) : IHostedService, IDisposable
 {
@@ -42,6 +46,8 @@ internal sealed class DaemonService(
             logger.LogWarning("{Warning}", warning);
         }
         await registrar.SyncAsync(_scheduler, config, null, cancellationToken);
+        // The metrics file holds every section from the start (its values from the state file and the volumes).
+        metrics.RefreshAll(state.Get);
         _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
@@ -107,6 +113,7 @@ internal sealed class DaemonService(
             configs.Replace(next);
             gate.Configure(next.Set.MaxConcurrent);
             await registrar.SyncAsync(_scheduler, next, previous, CancellationToken.None);
+            metrics.RefreshAll(state.Get);
             logger.LogInformation("configuration reloaded: {Count} backups", next.Set.Backups.Count);
         }
         catch (SchedulerException) when (_scheduler.IsStopping())
