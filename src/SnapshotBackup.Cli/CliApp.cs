@@ -5,6 +5,7 @@ using SnapshotBackup.Core;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Notifications;
+using SnapshotBackup.Core.Pings;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
@@ -203,7 +204,15 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
 
     /// <summary>The one run path, recording into the state file and notifying as the daemon does.</summary>
     private BackupRunService RunService(BackupEngine engine) =>
-        new(engine, Notifier, new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable)), Time, logger);
+        new(engine, Notifier, new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable)), Time, logger)
+        {
+            Observers = [Pinger],
+        };
+
+    /// <summary>ping_url's pings; its HTTP client is made on the first ping and lives as long as the command.</summary>
+    private HealthPinger Pinger => _pinger ??= new HealthPinger(logger);
+
+    private HealthPinger? _pinger;
 
     private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger) { LocalTimeZone = Time.LocalTimeZone };
 

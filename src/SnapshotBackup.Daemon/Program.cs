@@ -9,6 +9,7 @@ using SnapshotBackup.Core;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Notifications;
+using SnapshotBackup.Core.Pings;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
 using SnapshotBackup.Daemon.Configuration;
@@ -113,6 +114,7 @@ internal static class Program
         services.AddSingleton<IBackupEngine>(sp =>
             BackupEngineFactory.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine")));
         services.AddSingleton<IRunRecorder, StateRunRecorder>();
+        services.AddSingleton(sp => new HealthPinger(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Pings")));
         services.AddSingleton(sp =>
         {
             var inhibitor = sp.GetRequiredService<ISleepInhibitor>();
@@ -124,6 +126,7 @@ internal static class Program
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Runs"))
             {
                 KeepAwake = (name, token) => inhibitor.AcquireAsync($"backing up {name}", token),
+                Observers = [sp.GetRequiredService<HealthPinger>()],
             };
         });
         services.AddSingleton<JobRegistrar>();
