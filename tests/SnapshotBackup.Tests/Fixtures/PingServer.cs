@@ -8,7 +8,7 @@ namespace SnapshotBackup.Tests.Fixtures;
 
 /// <summary>
 /// A health-check server for tests (Healthchecks.io or Uptime Kuma as far as a ping sees them): plain HTTP/1.1 on
-/// 127.0.0.1 on a free port, recording every request (method, path, query, body) and answering <c>200 OK</c>, or, when
+/// 127.0.0.1 on a free port, recording every request (method, path, query, body) and answering <see cref="Status"/>, or, when
 /// <see cref="Hang"/>, accepting and reading the request and never answering. Stopped (every connection closed) on
 /// <see cref="Dispose"/>.
 /// </summary>
@@ -26,9 +26,10 @@ public sealed class PingServer : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task _accepting;
 
-    public PingServer(bool hang = false)
+    public PingServer(bool hang = false, int status = 200)
     {
         Hang = hang;
+        Status = status;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -39,6 +40,9 @@ public sealed class PingServer : IDisposable
     public bool Hang { get; }
 
     public int Port { get; }
+
+    /// <summary>The answer's status: 200 (with <c>OK</c>), or e.g. 404 as Healthchecks answers for an unknown check.</summary>
+    public int Status { get; }
 
     /// <summary><c>http://127.0.0.1:PORT</c> and <paramref name="path"/>.</summary>
     public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
@@ -126,7 +130,10 @@ public sealed class PingServer : IDisposable
                 {
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                 }
-                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK"u8.ToArray(), _stop.Token);
+                var answer = Status == 200 ? "OK" : "not found";
+                var reason = Status == 200 ? "OK" : "Not Found";
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 {Status} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {answer.Length}\r\n\r\n{answer}"), _stop.Token);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
