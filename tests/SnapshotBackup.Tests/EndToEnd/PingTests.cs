@@ -18,11 +18,37 @@ public class PingTests : VolumeTest
 
     private PingServer server = null!;
 
+    private readonly List<Process> _started = [];
+
     [SetUp]
     public void StartServer() => server = new PingServer();
 
     [TearDown]
-    public void StopServer() => server.Dispose();
+    public void StopServer()
+    {
+        foreach (var process in _started)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+            process.Dispose();
+        }
+        _started.Clear();
+        foreach (var pid in ProcessScan.Rsync(Backups))
+        {
+            Shell.Run("kill", "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        server.Dispose();
+    }
+
+    private Process Start(string program, params string[] args)
+    {
+        var process = Process.Start(new ProcessStartInfo(program, args) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true })!;
+        _started.Add(process);
+        return process;
+    }
 
     private void WriteConfigPinging(string url, string extra = "") => WriteConfig($"ping_url = {url}\n{extra}");
 
@@ -85,6 +111,49 @@ public class PingTests : VolumeTest
         Assert.That(requests.Select(r => r.Method + " " + r.Path), Is.EqualTo(new[] { "POST " + Check + "/log" }), string.Join("\n", requests));
         Assert.That(requests[0].Body, Does.StartWith("skipped: backups directory " + unplugged + " does not exist"));
         AssertNoToken(result);
+    }
+
+    [Test]
+    public void A_backup_refused_because_another_run_holds_the_volume_logs_the_reason_without_a_start()
+    {
+        WriteFile(Path.Combine(Source, "a.txt"), "one");
+        WriteConfigPinging(server.Url(Check));
+        CliOk("setup", "data1");
+        var lockFile = Path.Combine(Backups, ".snapshotbackup.lock");
+        File.WriteAllText(lockFile, "4242\n");
+        Start("flock", "-x", lockFile, "sleep", "60");
+        Poll.Until(() => Shell.Run("flock", "-n", lockFile, "true").ExitCode != 0, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+
+        var result = Cli("backup", "data1");
+
+        Assert.That(result.ExitCode, Is.EqualTo(75), result.ToString());
+        var requests = server.WaitFor(1, TimeSpan.FromSeconds(5));
+        Thread.Sleep(200);
+        requests = server.Requests;
+        Assert.That(requests.Select(r => r.Method + " " + r.Path), Is.EqualTo(new[] { "POST " + Check + "/log" }), string.Join("\n", requests));
+        Assert.That(requests[0].Body, Does.StartWith("not run: backup 'data1' is locked by pid 4242"));
+    }
+
+    [Test]
+    public void A_backup_stopped_by_sigterm_pings_start_then_logs_the_interruption_without_failing_the_check()
+    {
+        WriteFile(Path.Combine(Source, "a.txt"), "small");
+        Shell.Check("truncate", "-s", "30G", Path.Combine(Source, "big"));
+        WriteConfigPinging(server.Url(Check));
+        CliOk("setup", "data1");
+        var running = CliProcess.Start("-c", ConfigPath, "backup", "data1");
+        _started.Add(running);
+        var stderr = running.StandardError.ReadToEndAsync();
+        ProcessScan.AwaitRsync(Backups, running, TimeSpan.FromSeconds(60), () => stderr.Result);
+
+        Shell.Check("kill", "-TERM", running.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.That(running.WaitForExit(20_000), Is.True, "stops");
+        Assert.That(running.ExitCode, Is.EqualTo(1), stderr.Result);
+        var requests = server.WaitFor(2, TimeSpan.FromSeconds(5));
+        Assert.That(requests.Select(r => r.Method + " " + r.Path), Is.EqualTo(new[] { "GET " + Check + "/start", "POST " + Check + "/log" }),
+            string.Join("\n", requests) + "\n" + stderr.Result);
+        Assert.That(requests[1].Body, Does.StartWith("interrupted"));
     }
 
     [Test]
