@@ -34,7 +34,10 @@ public sealed class HealthPinger : IRunObserver, IDisposable
     /// <summary>The longest one ping takes: connecting, sending, the answer's headers, a retry included.</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>Shorter for an interrupted run: the daemon is stopping and has its own deadline.</summary>
+    /// <summary>
+    /// Shorter for an interrupted run (the daemon is stopping and has its own deadline): the wait for the start ping and
+    /// the end ping each get this long at most.
+    /// </summary>
     public static readonly TimeSpan InterruptedTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The wait before the one retry after a connection error (refused, reset, no route).</summary>
@@ -84,15 +87,23 @@ public sealed class HealthPinger : IRunObserver, IDisposable
         {
             return;
         }
+        var interrupted = result.Outcome == RunOutcome.Interrupted;
+        var timeout = interrupted && InterruptedTimeout < Timeout ? InterruptedTimeout : Timeout;
         if (_starts.TryRemove(config.Name, out var start))
         {
-            await start; // never throws; bounded by its own timeout, mostly over long before (it ran beside rsync)
+            // Never throws; bounded by its own timeout, and mostly over long before (it ran beside rsync). A stopping
+            // daemon waits for it only as long as for the end ping, and then sends none (it would come before the start).
+            if (interrupted && await Task.WhenAny(start, Task.Delay(timeout, CancellationToken.None)) != start)
+            {
+                _logger.LogDebug("ping to {PingUrl}: the start ping is still waiting; no ping for the interruption", PingUrls.Redact(url));
+                return;
+            }
+            await start;
         }
         if (Plan(url, result, log) is not { } ping)
         {
             return;
         }
-        var timeout = result.Outcome == RunOutcome.Interrupted ? TimeSpan.FromTicks(Math.Min(Timeout.Ticks, InterruptedTimeout.Ticks)) : Timeout;
         await SendAsync(ping.Url, url, ping.Body is null ? HttpMethod.Get : HttpMethod.Post, ping.Body, timeout);
     }
 

@@ -57,6 +57,25 @@ public class HealthPingerTests
     }
 
     [Test]
+    public async Task An_interrupted_run_does_not_wait_for_a_hanging_start_ping_and_sends_no_end_ping_before_it()
+    {
+        using var server = new PingServer(hang: true);
+        var logger = new RecordingLogger();
+        using var pinger = new HealthPinger(logger);
+        var config = Config(server.Url("/" + Token));
+
+        await pinger.RunStartedAsync(config, CancellationToken.None);
+        await pinger.RunFinishedAsync(config, new RunResult("data1", RunOutcome.Interrupted) { Error = new OperationCanceledException() }, [], CancellationToken.None);
+
+        // Returned after InterruptedTimeout (2 s), before the start ping's own 5 s ran out (its warning comes then).
+        Assert.That(logger.Lines.Select(l => $"{l.Level} {l.Text}"), Is.EqualTo(new[]
+        {
+            $"Debug ping to http://127.0.0.1:{server.Port}/…c9f2: the start ping is still waiting; no ping for the interruption",
+        }));
+        Assert.That(server.Requests.Select(r => r.Path), Is.EqualTo(new[] { $"/{Token}/start" }));
+    }
+
+    [Test]
     public async Task A_refused_connection_is_retried_once_then_a_warning_without_the_token()
     {
         var port = PingServer.ClosedPort();
