@@ -81,6 +81,23 @@ public static class PingUrls
     }
 
     /// <summary>
+    /// A configured value that may not even be a URL (a config error quotes it), redacted as <see cref="Redact"/> does:
+    /// the first part (a scheme or a host) kept, each further <c>/</c>-separated part that is not a word shortened, any
+    /// query and user info dropped.
+    /// </summary>
+    public static string RedactText(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && url.Authority.Length > 0)
+        {
+            return Redact(url);
+        }
+        var parts = value.Split('?', '#')[0].Split('/');
+        var first = parts[0][(parts[0].LastIndexOf('@') + 1)..];
+        return string.Join('/', parts.Skip(1).Select(p => p.Length == 0 || IsWord(p) || p.EndsWith(':') ? p : Shorten(p)).Prepend(first));
+    }
+
+    /// <summary>
     /// <paramref name="message"/> (an exception's, which may quote the URL) with the secret parts of
     /// <paramref name="url"/> replaced: the whole URL by its <see cref="Redact"/>ed form, then each secret path segment,
     /// the user info and each query value by <c>…</c>.

@@ -101,4 +101,11 @@ public class PingUrlsTests
         Assert.That(body, Has.Length.EqualTo(HealthPinger.MaxBodyChars));
         Assert.That(body, Does.StartWith("…").And.EndWith("failed: the end\n"));
     }
+
+    [TestCase("hc-ping.com/5bf66975-d4c7-4bf5-bcc8-b8d8a82ec9f2", "hc-ping.com/…c9f2")]
+    [TestCase("ftp://hc.lan/5bf66975-d4c7-4bf5-bcc8-b8d8a82ec9f2?k=v", "ftp://hc.lan/…c9f2")]
+    [TestCase("https:/5bf66975-d4c7-4bf5-bcc8-b8d8a82ec9f2", "https:/…c9f2")]
+    [TestCase("user:pw@host/api/push/Ab12Cd34Ef", "host/api/push/…")]
+    public void RedactText_hides_the_token_of_a_value_that_is_not_a_url(string value, string shown) =>
+        Assert.That(PingUrls.RedactText(value), Is.EqualTo(shown));
 }
