@@ -6,6 +6,7 @@ using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Metrics;
 using SnapshotBackup.Core.Notifications;
+using SnapshotBackup.Core.Pings;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
@@ -207,7 +208,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     private BackupRunService RunService(BackupEngine engine) =>
         new(engine, Notifier, new CommandRunRecorder(arguments.StateFile ?? StateFile.LocateToRead(Environment.GetEnvironmentVariable)), Time, logger)
         {
-            Observers = Metrics(engine) is { } metrics ? [metrics] : [],
+            Observers = Metrics(engine) is { } metrics ? [Pinger, metrics] : [Pinger],
         };
 
     private ConfigSet? _configSet;
@@ -215,6 +216,11 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
     /// <summary>The metrics file's writer when <c>metrics_dir</c> is set (see <see cref="MetricsObserver"/>), else null.</summary>
     private MetricsObserver? Metrics(BackupEngine engine) =>
         _configSet is { MetricsDir: not null } configSet ? new MetricsObserver(() => configSet, engine, logger) : null;
+
+    /// <summary>ping_url's pings; its HTTP client is made on the first ping and lives as long as the command.</summary>
+    private HealthPinger Pinger => _pinger ??= new HealthPinger(logger);
+
+    private HealthPinger? _pinger;
 
     private DesktopNotifications Notifier => _notifier ??= new DesktopNotifications(logger) { LocalTimeZone = Time.LocalTimeZone };
 

@@ -13,9 +13,10 @@ public sealed class CliLogging : IDisposable
 {
     private readonly JournalWriter? journal;
 
-    private CliLogging(ILogger logger, JournalWriter? journal)
+    private CliLogging(ILogger logger, JournalWriter? journal, LogLevel level)
     {
-        Logger = logger;
+        // A run's lines also go to its RunLog (the failure ping's body), at the level asked for or information.
+        Logger = new RunLogLogger(logger, level < LogLevel.Information ? level : LogLevel.Information);
         this.journal = journal;
     }
 
@@ -36,18 +37,18 @@ public sealed class CliLogging : IDisposable
         };
         if (!arguments.Silent)
         {
-            return new CliLogging(new ConsoleLogger(level, error), null);
+            return new CliLogging(new ConsoleLogger(level, error), null, level);
         }
         var socketPath = environment(JournalLogger.SocketVariable) is { Length: > 0 } path ? path : JournalWriter.DefaultSocketPath;
         var quiet = new ConsoleLogger(arguments.Debug > 0 ? level : LogLevel.Warning, error);
         if (JournalProbe.WhyUnavailable(socketPath) is { } why)
         {
             quiet.LogDebug("-s: the journal cannot be reached ({Reason}); warnings and errors go to standard error", why);
-            return new CliLogging(quiet, null);
+            return new CliLogging(quiet, null, level);
         }
         var writer = new JournalWriter(socketPath);
         KeyValuePair<string, string>[] fields = arguments.Name is { Length: > 0 } name ? [new("BACKUP", name)] : [];
-        return new CliLogging(new JournalLogger(writer, level, fields, new ConsoleLogger(LogLevel.Warning, error)), writer);
+        return new CliLogging(new JournalLogger(writer, level, fields, new ConsoleLogger(LogLevel.Warning, error)), writer, level);
     }
 
     public void Dispose() => journal?.Dispose();

@@ -10,6 +10,7 @@ using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Metrics;
 using SnapshotBackup.Core.Notifications;
+using SnapshotBackup.Core.Pings;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Core.State;
 using SnapshotBackup.Daemon.Configuration;
@@ -114,6 +115,7 @@ internal static class Program
         services.AddSingleton<IBackupEngine>(sp =>
             BackupEngineFactory.Create(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Engine")));
         services.AddSingleton<IRunRecorder, StateRunRecorder>();
+        services.AddSingleton(sp => new HealthPinger(sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Pings")));
         services.AddSingleton(sp =>
         {
             var configs = sp.GetRequiredService<ConfigStore>();
@@ -131,7 +133,7 @@ internal static class Program
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("SnapshotBackup.Runs"))
             {
                 KeepAwake = (name, token) => inhibitor.AcquireAsync($"backing up {name}", token),
-                Observers = [sp.GetRequiredService<MetricsObserver>()],
+                Observers = [sp.GetRequiredService<HealthPinger>(), sp.GetRequiredService<MetricsObserver>()],
             };
         });
         services.AddSingleton<JobRegistrar>();

@@ -192,11 +192,14 @@ internal static partial class ConfigKeys
         : throw s.Invalid("expected an absolute path");
 
     /// <summary><c>ping_url</c>: an absolute http or https URL (Healthchecks.io, Uptime Kuma); empty means none.</summary>
+    /// <remarks>An error quotes the value redacted (<see cref="Pings.PingUrls.RedactText"/>): the URL's token is a secret.</remarks>
     public static Uri? ParsePingUrl(Setting s) =>
         s.Value.Length == 0 ? null
-        : s.Value.Any(char.IsControl) || s.Value.Contains(' ', StringComparison.Ordinal) ? throw s.Invalid("a URL cannot contain spaces or control characters")
+        : s.Value.Any(char.IsControl) || s.Value.Contains(' ', StringComparison.Ordinal) ? throw Redacted(s).Invalid("a URL cannot contain spaces or control characters")
         : Uri.TryCreate(s.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 ? uri
-        : throw s.Invalid("expected an http:// or https:// URL");
+        : throw Redacted(s).Invalid("expected an http:// or https:// URL");
+
+    private static Setting Redacted(Setting s) => s with { Value = Pings.PingUrls.RedactText(s.Value) };
 
     [GeneratedRegex("^([A-Za-z0-9_][A-Za-z0-9_.-]*@)?[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
     private static partial Regex RemotePattern();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace SnapshotBackup.Core.Runs;
 
 /// <summary>
@@ -22,6 +24,27 @@ public sealed class RunLog
 
     /// <summary>Adds one line (the level and the rendered message) to the current run's log, if any.</summary>
     public static void Write(string line) => Current?.Add(line);
+
+    /// <summary>
+    /// Adds one log line as the command prints it (<c>warning: …</c>, <c>error: …</c>, <c>info: …</c>), its exception's
+    /// message after it; the command's and the daemon's loggers call this for every line they log in a run.
+    /// </summary>
+    public static void Write(LogLevel level, string message, Exception? exception = null)
+    {
+        if (Current is not { } log)
+        {
+            return;
+        }
+        var prefix = level switch
+        {
+            LogLevel.Trace => "trace: ",
+            LogLevel.Debug => "debug: ",
+            LogLevel.Information => "info: ",
+            LogLevel.Warning => "warning: ",
+            _ => "error: ",
+        };
+        log.Add(prefix + message + (exception is null || message.Contains(exception.Message, StringComparison.Ordinal) ? string.Empty : ": " + exception.Message));
+    }
 
     public void Add(string line)
     {

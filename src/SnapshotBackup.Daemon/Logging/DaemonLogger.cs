@@ -24,7 +24,8 @@ internal static class DaemonLogger
             .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Warning)
-            .Enrich.FromLogContext();
+            .Enrich.FromLogContext()
+            .WriteTo.Sink(new RunLogSink());
         var socketPath = environment(SocketVariable) is { Length: > 0 } path ? path : JournalWriter.DefaultSocketPath;
         var journal = log switch
         {

@@ -253,4 +253,13 @@ public class ConfigLoaderErrorTests : ConfigTestBase
 
         Assert.That(e!.Message, Is.EqualTo("no config file found; looked at /x/snapshotbackup.ini, /etc/snapshotbackup.d/*.ini"));
     }
+
+    [TestCase("hc-ping.com/5bf66975-d4c7-4bf5-bcc8-b8d8a82ec9f2", "'hc-ping.com/…c9f2': expected an http:// or https:// URL")]
+    [TestCase("ftp://hc.lan/5bf66975-d4c7-4bf5-bcc8-b8d8a82ec9f2", "'ftp://hc.lan/…c9f2': expected an http:// or https:// URL")]
+    public void A_bad_ping_url_is_quoted_without_its_token(string value, string expected)
+    {
+        var path = Write("a.ini", $"[data1]\nsource = /s\nbackups = /b\nping_url = {value}\n");
+
+        Assert.That(LoadError(path), Is.EqualTo($"{path}: [data1] ping_url = {expected}"));
+    }
 }
