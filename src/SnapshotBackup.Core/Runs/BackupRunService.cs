@@ -166,7 +166,9 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
 
     /// <summary>
     /// Runs a hook of the section, if it has one. A hook that cannot even start counts as failed (exit code 127, as the
-    /// shell says for a missing command); an interrupted one throws <see cref="OperationCanceledException"/>.
+    /// shell says for a missing command). An interrupted <c>before_backup</c> throws <see cref="OperationCanceledException"/>
+    /// (the run is interrupted, no snapshot); any other hook interrupted (the daemon stopping) is a hook that was stopped:
+    /// the snapshot is taken, the run keeps its outcome, and on_failure must not turn a failure into an exception.
     /// </summary>
     private async Task<HookResult?> RunHookAsync(BackupConfig config, HookKind kind, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
@@ -174,6 +176,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             return null;
         }
+        var started = time.GetTimestamp();
         try
         {
             return await Hooks.RunAsync(config, kind, environment, cancellationToken);
@@ -182,6 +185,11 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             logger.LogError("{Hook} hook of {Backup}: {Reason}", kind.Key(), config.Name, e.Message);
             return new HookResult(kind, command, 127, false, TimeSpan.Zero, [e.Message]);
+        }
+        catch (OperationCanceledException) when (kind != HookKind.BeforeBackup && cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("{Hook} hook of {Backup}: stopped (interrupted)", kind.Key(), config.Name);
+            return new HookResult(kind, command, null, false, time.GetElapsedTime(started), []);
         }
     }
 
@@ -227,6 +235,35 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
                 logger.LogWarning("{Observer} {When}: {Reason}", observer.GetType().Name, when, e.Message);
             }
         }));
+    }
+
+    /// <summary>
+    /// The prune and decay commands between the section's <c>before_prune</c> and <c>after_prune</c> hooks, as autoprune
+    /// runs in a backup: the volume must be available (else no hook runs), then <c>before_prune</c> (its failure throws
+    /// <see cref="HookFailedException"/>: nothing is deleted), then <paramref name="delete"/> (which takes the volume
+    /// lock), then <c>after_prune</c> with what was deleted (its failure is a warning, returned). The hooks run whether or
+    /// not anything turns out to be deleted, as in a backup; a dry run calls none of this.
+    /// </summary>
+    public async Task<(DeleteOutcome Outcome, string? HookWarning)> DeleteAsync(BackupConfig config, Func<DeleteOutcome> delete, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(delete);
+        engine.EnsureAvailable(config);
+        if (await RunHookAsync(config, HookKind.BeforePrune, HookEnvironment.For(config, HookKind.BeforePrune), cancellationToken) is { Succeeded: false } failed)
+        {
+            throw new HookFailedException(failed, config.Hooks.Timeout);
+        }
+        var outcome = delete();
+        var afterPrune = await RunHookAsync(config, HookKind.AfterPrune,
+            HookEnvironment.For(config, HookKind.AfterPrune, outcome: outcome.Failure is null ? "succeeded" : "failed", deleted: outcome.Deleted),
+            cancellationToken);
+        if (afterPrune is null || afterPrune.Succeeded)
+        {
+            return (outcome, null);
+        }
+        var warning = afterPrune.Describe(config.Hooks.Timeout);
+        logger.LogWarning("{What} {Backup}: {Warning}", "prune", config.Name, warning);
+        return (outcome, warning);
     }
 
     /// <summary>

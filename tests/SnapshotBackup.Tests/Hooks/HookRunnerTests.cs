@@ -157,7 +157,7 @@ public class HookRunnerTests
         var pids = ReadPids("pids");
         Assert.That(Poll.Until(() => !pids.Any(Alive), TimeSpan.FromSeconds(5)), Is.True, "the shell and its background child are gone");
         Assert.That(GroupMembers(pids[0]), Is.Empty);
-        Assert.That(result.Describe(TimeSpan.FromSeconds(1)), Does.StartWith("before_backup hook did not finish within 00:00:01 and was stopped"));
+        Assert.That(result.Describe(TimeSpan.FromSeconds(1)), Does.StartWith("before_backup hook did not finish within 1 s (hook_timeout) and was stopped"));
     }
 
     [Test]
