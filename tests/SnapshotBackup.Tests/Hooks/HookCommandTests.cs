@@ -100,6 +100,21 @@ public class HookCommandTests : VolumeTest
     }
 
     [Test]
+    public void With_source_the_hooks_get_the_source_backed_up()
+    {
+        var other = Path.Combine(Loop.Root, "other source");
+        WriteFile(Path.Combine(other, "b.txt"), "beta");
+        WriteConfig("""
+            before_backup = pwd > "$HOOKS_OUT/pwd"; echo "$SNAPSHOTBACKUP_SOURCE" > "$HOOKS_OUT/source"
+            """);
+
+        RunOk("backup", "data1", "--source", other);
+
+        Assert.That(ReadOut("pwd"), Is.EqualTo(other + "\n"));
+        Assert.That(ReadOut("source"), Is.EqualTo(other + "\n"));
+    }
+
+    [Test]
     public void Paths_and_error_text_reach_the_hooks_only_as_data()
     {
         // Every one of these would create a file in $HOOKS_OUT if it were ever run by a shell.
