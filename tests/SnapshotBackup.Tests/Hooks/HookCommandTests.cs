@@ -115,6 +115,22 @@ public class HookCommandTests : VolumeTest
     }
 
     [Test]
+    public void A_hook_may_span_lines_and_keeps_its_quotes()
+    {
+        WriteFile(Path.Combine(Source, "a.txt"), "alpha");
+        WriteConfig("""
+            before_backup = echo 'one' > "$HOOKS_OUT/script"
+                if [ -d "$SNAPSHOTBACKUP_SOURCE" ]; then
+                    echo "two  spaces" >> "$HOOKS_OUT/script"
+                fi
+            """);
+
+        RunOk("backup", "data1");
+
+        Assert.That(ReadOut("script"), Is.EqualTo("one\ntwo  spaces\n"));
+    }
+
+    [Test]
     public void Paths_and_error_text_reach_the_hooks_only_as_data()
     {
         // Every one of these would create a file in $HOOKS_OUT if it were ever run by a shell.
