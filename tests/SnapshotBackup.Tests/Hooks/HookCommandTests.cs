@@ -229,7 +229,7 @@ public class HookCommandTests : VolumeTest
         var result = RunOk("backup", "data1");
 
         Assert.That(SnapshotNames(), Is.EqualTo(new[] { result.Output.Trim() }));
-        Assert.That(result.Error, Does.Contain("warning").IgnoreCase.And.Contain("after_backup hook failed with exit code 5").And.Contain("upload failed: no route"));
+        Assert.That(result.Error, Does.Contain("warning: backup data1: after_backup hook failed with exit code 5").And.Contain("upload failed: no route"));
         Assert.That(File.Exists(Path.Combine(Out, "on_failure")), Is.False, "a warning is no failure");
     }
 
