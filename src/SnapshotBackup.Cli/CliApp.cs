@@ -5,6 +5,7 @@ using SnapshotBackup.Core;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Metrics;
+using SnapshotBackup.Core.Hooks;
 using SnapshotBackup.Core.Notifications;
 using SnapshotBackup.Core.Pings;
 using SnapshotBackup.Core.Retention;
@@ -82,7 +83,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
                 await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now, copies) : ListPrinter.Text(entries, now, copies));
                 return ExitCodes.Ok;
             case "prune" or "decay":
-                return Delete(engine, config, arguments.Command == "decay");
+                return await DeleteAsync(engine, config, arguments.Command == "decay", cancellationToken);
             case "destroy":
                 return Destroy(engine, config);
             case "clean":
@@ -242,19 +243,32 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         return results.All(r => r.Delivered) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private int Delete(BackupEngine engine, BackupConfig config, bool decay)
+    /// <summary>prune / decay: between the before_prune and after_prune hooks (not in a dry run, which runs no hook).</summary>
+    private async Task<int> DeleteAsync(BackupEngine engine, BackupConfig config, bool decay, CancellationToken cancellationToken)
     {
         if (arguments.DryRun)
         {
+            LogHooksNotRun(config, HookKind.BeforePrune, HookKind.AfterPrune);
             return Report(engine.PlanDeleteCandidates(config, decay));
         }
         var confirm = Confirmation();
-        var outcome = decay
+        var (outcome, _) = await RunService(engine).DeleteAsync(config, () => decay
             ? engine.Decay(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"))
-            : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"));
+            : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?")), cancellationToken);
         Metrics(engine)?.Deleted(config, decay, outcome.Deleted.Count);
         Report(outcome);
         return ReportFailure(outcome) ?? ExitCodes.Ok;
+    }
+
+    private void LogHooksNotRun(BackupConfig config, params HookKind[] kinds)
+    {
+        foreach (var kind in kinds)
+        {
+            if (config.Hooks.Of(kind) is { } command)
+            {
+                logger.LogInformation("dry run: the {Hook} hook is not run: {Command}", kind.Key(), command);
+            }
+        }
     }
 
     private int Destroy(BackupEngine engine, BackupConfig config)

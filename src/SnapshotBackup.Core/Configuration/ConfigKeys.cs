@@ -167,7 +167,12 @@ internal static partial class ConfigKeys
     /// <summary><c>hook_timeout</c>: a duration in seconds, minutes, hours or days (default 1 hour), at least one second.</summary>
     public static TimeSpan ParseHookTimeout(Setting s)
     {
-        var duration = ParseDuration(s);
+        const string Expected = "expected a time such as 30 s, 10 min or 2 hours (seconds, minutes, hours, days or weeks)";
+        if (!Duration.TryParse(s.Value, out var duration, out _))
+        {
+            // Not the retention keys' message: it offers months, years and 'ago', none of which is a timeout.
+            throw s.Invalid(Expected);
+        }
         var seconds = 0.0;
         foreach (var part in duration.Parts)
         {
@@ -178,7 +183,7 @@ internal static partial class ConfigKeys
                 DurationUnit.Hour => 3600,
                 DurationUnit.Day => 86400,
                 DurationUnit.Week => 7 * 86400,
-                _ => throw s.Invalid("expected seconds, minutes, hours, days or weeks (e.g. 30 min, 2 hours)"),
+                _ => throw s.Invalid(Expected),
             } * (double)part.Amount;
         }
         return seconds >= 1 ? TimeSpan.FromSeconds(seconds) : throw s.Invalid("expected at least one second");

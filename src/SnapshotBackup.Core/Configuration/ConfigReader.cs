@@ -178,7 +178,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
     }
 
     /// <summary>
-    /// Our reading of a configparser value: one line (except <c>ignore</c>), trimmed, quotes removed. Where that differs
+    /// Our reading of a configparser value: one line (except <c>ignore</c> and the hooks, taken as written), trimmed, quotes removed. Where that differs
     /// from what configparser would hand the original tool, the first such value says so in a warning.
     /// </summary>
     private Setting Interpret(string file, IniOption option)
@@ -198,7 +198,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
         if (raw.Contains('\n', StringComparison.Ordinal))
         {
             throw new ConfigException(
-                $"{where} spans several lines (a line indented deeper than its key continues the value); only '{Ignore}' may");
+                $"{where} spans several lines (a line indented deeper than its key continues the value); only '{Ignore}' and the hook commands may");
         }
         var value = ConfigValues.StripQuotes(raw);
         // Durations: the original's own example quotes them and dateparser read them quoted. Booleans: NoteBoolean says

@@ -49,9 +49,9 @@ public sealed class HookRunner(ILogger logger) : IHookRunner
         logger.LogDebug("{Hook} hook of {Backup}: running {Command} in {Directory} (timeout {Timeout})", key, config.Name, command, WorkingDirectory(config), timeout);
         var stopwatch = Stopwatch.StartNew();
         using var process = Start(config, command, environment);
+        var group = process.Id;
         var output = new HookOutput(logger, key, config.Name);
-        var stdout = output.PumpAsync(process.StandardOutput.BaseStream);
-        var stderr = output.PumpAsync(process.StandardError.BaseStream);
+        var pumps = Task.WhenAll(output.PumpAsync(process.StandardOutput.BaseStream), output.PumpAsync(process.StandardError.BaseStream));
 
         using var timeoutSource = new CancellationTokenSource(timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
@@ -63,19 +63,16 @@ public sealed class HookRunner(ILogger logger) : IHookRunner
         catch (OperationCanceledException)
         {
             stopped = true;
-            await StopGroupAsync(process, key).ConfigureAwait(false);
+            await StopGroupAsync(process, group, key).ConfigureAwait(false);
         }
-        // What the shell left running in its group (a forgotten `&`) must not hold the run: its pipes are read a little
-        // longer, then closed.
-        await Task.WhenAll(stdout, stderr).WaitAsync(DrainTimeout, CancellationToken.None)
-            .ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        await DrainAsync(pumps, group, key).ConfigureAwait(false);
         process.StandardOutput.Dispose();
         process.StandardError.Dispose();
         stopwatch.Stop();
         output.Finish();
 
         var timedOut = stopped && timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
-        int? exitCode = stopped ? null : process.ExitCode is var code and >= 0 && code < 128 + 64 ? code : null;
+        int? exitCode = stopped ? null : process.ExitCode;
         logger.LogDebug("{Hook} hook of {Backup}: {How} after {Seconds:0.000} s", key, config.Name,
             timedOut ? "timed out" : stopped ? "stopped" : $"exit code {process.ExitCode}", stopwatch.Elapsed.TotalSeconds);
         if (stopped && !timedOut)
@@ -85,6 +82,35 @@ public sealed class HookRunner(ILogger logger) : IHookRunner
         return new HookResult(kind, command, exitCode, timedOut, stopwatch.Elapsed, output.Tail);
     }
 
+    /// <summary>
+    /// The shell ended: its output is read to the end, unless something it started in the background (a forgotten
+    /// <c>&amp;</c>) still holds the pipes after <see cref="DrainTimeout"/>: then what is left of its process group is
+    /// stopped (SIGTERM, SIGKILL after <see cref="GracePeriod"/>), and the pipes are closed whatever still holds them (a
+    /// child that left the group). A child started with its output redirected (<c>cmd &gt;/dev/null 2&gt;&amp;1 &amp;</c>)
+    /// holds nothing and is left running.
+    /// </summary>
+    private async Task DrainAsync(Task pumps, int group, string key)
+    {
+        if (await Finished(pumps, DrainTimeout).ConfigureAwait(false))
+        {
+            return;
+        }
+        logger.LogWarning("{Hook} hook: processes it started still held its output {Seconds:0.#} s after it ended; stopping its process group {Group}",
+            key, DrainTimeout.TotalSeconds, group);
+        LibC.Kill(-group, LibC.SIGTERM);
+        if (!await Finished(pumps, GracePeriod).ConfigureAwait(false))
+        {
+            LibC.Kill(-group, LibC.SIGKILL);
+            await Finished(pumps, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<bool> Finished(Task task, TimeSpan timeout)
+    {
+        await Task.WhenAny(task, Task.Delay(timeout)).ConfigureAwait(false);
+        return task.IsCompleted;
+    }
+
     /// <summary>The source's directory when it is a local directory that exists, else <c>/</c>.</summary>
     public static string WorkingDirectory(BackupConfig config)
     {
@@ -92,13 +118,21 @@ public sealed class HookRunner(ILogger logger) : IHookRunner
         return !config.IsRemoteSource && config.Source.StartsWith('/') && Directory.Exists(config.Source) ? config.Source : "/";
     }
 
+    /// <summary>
+    /// The script of the outer shell, always the same: standard error into the standard output pipe (one stream, in the
+    /// order written), then the admin's command, passed as an argument (<c>$1</c>), run by a new shell in its place
+    /// (<c>exec</c>: same pid, same process group).
+    /// </summary>
+    internal const string Wrapper = "exec 2>&1; exec " + Shell + " -c -- \"$1\"";
+
     private static Process Start(BackupConfig config, string command, IReadOnlyDictionary<string, string> environment)
     {
-        // setsid: the shell leads a process group of its own (as a child of ours it is no group leader, so setsid
-        // execs in place and the shell's pid is the group's id).
+        // setsid: the shell leads a process group of its own. .NET's child is no group leader (it stays in ours), so
+        // setsid calls setsid() and execs in place: the shell's pid is the group's id, and the process we wait for is
+        // the shell (HookRunnerTests.TheShellLeadsAProcessGroupOfItsOwnAndIsWaitedFor).
         var setsid = File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "setsid";
         var info = ProcessRunner.BuildStartInfo(
-            new ExternalCommand(setsid, [Shell, "-c", command]) { Environment = environment }, inheritStandardError: false);
+            new ExternalCommand(setsid, [Shell, "-c", Wrapper, "sh", command]) { Environment = environment }, inheritStandardError: false);
         info.WorkingDirectory = WorkingDirectory(config);
         info.StandardOutputEncoding = null;
         info.StandardErrorEncoding = null;
@@ -124,9 +158,8 @@ public sealed class HookRunner(ILogger logger) : IHookRunner
     }
 
     /// <summary>SIGTERM to the hook's process group, then SIGKILL to the group after the grace period.</summary>
-    private async Task StopGroupAsync(Process process, string key)
+    private async Task StopGroupAsync(Process process, int group, string key)
     {
-        var group = process.Id;
         logger.LogWarning("{Hook} hook: stopping its process group {Group} with SIGTERM", key, group);
         LibC.Kill(-group, LibC.SIGTERM);
         using var grace = new CancellationTokenSource(GracePeriod);

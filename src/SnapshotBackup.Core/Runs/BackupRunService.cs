@@ -50,8 +50,9 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         }
         if (result.Outcome == RunOutcome.Failed && !request.DryRun)
         {
-            var hook = await RunHookAsync(config, HookKind.OnFailure,
-                HookEnvironment.For(config, HookKind.OnFailure, outcome: "failed", error: result.ErrorMessage), cancellationToken);
+            var hooks = HookConfig(config, request);
+            var hook = await RunHookAsync(hooks, HookKind.OnFailure,
+                HookEnvironment.For(hooks, HookKind.OnFailure, outcome: "failed", error: result.ErrorMessage), cancellationToken);
             result = WithWarning(config, result, hook);
         }
         result = result with { Duration = time.GetElapsedTime(started), Finished = time.GetLocalNow(), DryRun = request.DryRun };
@@ -73,7 +74,8 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             LogHooksNotRun(config);
         }
-        var runRequest = request.DryRun ? request : request with { BeforeSync = ct => BeforeSyncAsync(config, request.BeforeSync, ct) };
+        var hooks = HookConfig(config, request);
+        var runRequest = request.DryRun ? request : request with { BeforeSync = ct => BeforeSyncAsync(config, hooks, request.BeforeSync, ct) };
         using var backup = await engine.BackupAsync(config, runRequest, cancellationToken);
         var result = new RunResult(config.Name, RunOutcome.Succeeded)
         {
@@ -87,20 +89,20 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
             return result;
         }
         result = await RetainAndCopyAsync(config, request, backup, result, cancellationToken);
-        var afterBackup = await RunHookAsync(config, HookKind.AfterBackup,
-            HookEnvironment.For(config, HookKind.AfterBackup, snapshot: result.SnapshotName, outcome: "succeeded"), cancellationToken);
+        var afterBackup = await RunHookAsync(hooks, HookKind.AfterBackup,
+            HookEnvironment.For(hooks, HookKind.AfterBackup, snapshot: result.SnapshotName, outcome: "succeeded"), cancellationToken);
         return WithWarning(config, result, afterBackup);
     }
 
     /// <summary>The run has its lock: tell the observers (the start ping), run the request's own step, then <c>before_backup</c>.</summary>
-    private async Task BeforeSyncAsync(BackupConfig config, Func<CancellationToken, Task>? requested, CancellationToken cancellationToken)
+    private async Task BeforeSyncAsync(BackupConfig config, BackupConfig hooks, Func<CancellationToken, Task>? requested, CancellationToken cancellationToken)
     {
         await ObserveAsync(o => o.RunStartedAsync(config, cancellationToken), "at the run's start");
         if (requested is not null)
         {
             await requested(cancellationToken);
         }
-        if (await RunHookAsync(config, HookKind.BeforeBackup, HookEnvironment.For(config, HookKind.BeforeBackup), cancellationToken) is { Succeeded: false } failed)
+        if (await RunHookAsync(hooks, HookKind.BeforeBackup, HookEnvironment.For(hooks, HookKind.BeforeBackup), cancellationToken) is { Succeeded: false } failed)
         {
             throw new HookFailedException(failed, config.Hooks.Timeout);
         }
@@ -128,7 +130,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         }
         if (config.AutoDecay || config.AutoPrune)
         {
-            result = await RetainAsync(config, backup, result, cancellationToken);
+            result = await RetainAsync(config, HookConfig(config, request), backup, result, cancellationToken);
         }
         if (request.Copy && config.CopySchedule is null && config.CopyTo.Count > 0)
         {
@@ -145,9 +147,9 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
     /// <c>before_prune</c> (its failure skips retention: a retention error, the backup stays a success), autodecay, then
     /// autoprune, then <c>after_prune</c>.
     /// </summary>
-    private async Task<RunResult> RetainAsync(BackupConfig config, BackupStepResult backup, RunResult result, CancellationToken cancellationToken)
+    private async Task<RunResult> RetainAsync(BackupConfig config, BackupConfig hooks, BackupStepResult backup, RunResult result, CancellationToken cancellationToken)
     {
-        if (await RunHookAsync(config, HookKind.BeforePrune, HookEnvironment.For(config, HookKind.BeforePrune), cancellationToken) is { Succeeded: false } failed)
+        if (await RunHookAsync(hooks, HookKind.BeforePrune, HookEnvironment.For(hooks, HookKind.BeforePrune), cancellationToken) is { Succeeded: false } failed)
         {
             var error = new HookFailedException(failed, config.Hooks.Timeout);
             logger.LogError("autodecay/autoprune {Backup} skipped: {Reason}", config.Name, error.Message);
@@ -158,15 +160,24 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         var decayed = config.AutoDecay ? DeleteCandidates(config, backup, decay: true, ref retentionError) : [];
         var pruned = config.AutoPrune ? DeleteCandidates(config, backup, decay: false, ref retentionError) : [];
         result = result with { Decayed = decayed, Pruned = pruned, RetentionError = retentionError };
-        var afterPrune = await RunHookAsync(config, HookKind.AfterPrune,
-            HookEnvironment.For(config, HookKind.AfterPrune, outcome: retentionError is null ? "succeeded" : "failed", deleted: decayed.Concat(pruned)),
+        var afterPrune = await RunHookAsync(hooks, HookKind.AfterPrune,
+            HookEnvironment.For(hooks, HookKind.AfterPrune, outcome: retentionError is null ? "succeeded" : "failed", deleted: decayed.Concat(pruned)),
             cancellationToken);
         return WithWarning(config, result, afterPrune);
     }
 
     /// <summary>
+    /// The section as its hooks see it: with <c>backup --source PATH</c> (or a restore's backup of another source) the
+    /// source actually backed up, in SNAPSHOTBACKUP_SOURCE and as the working directory.
+    /// </summary>
+    private static BackupConfig HookConfig(BackupConfig config, BackupRequest request) =>
+        request.SourceOverride is { } source ? config with { Source = source } : config;
+
+    /// <summary>
     /// Runs a hook of the section, if it has one. A hook that cannot even start counts as failed (exit code 127, as the
-    /// shell says for a missing command); an interrupted one throws <see cref="OperationCanceledException"/>.
+    /// shell says for a missing command). An interrupted <c>before_backup</c> throws <see cref="OperationCanceledException"/>
+    /// (the run is interrupted, no snapshot); any other hook interrupted (the daemon stopping) is a hook that was stopped:
+    /// the snapshot is taken, the run keeps its outcome, and on_failure must not turn a failure into an exception.
     /// </summary>
     private async Task<HookResult?> RunHookAsync(BackupConfig config, HookKind kind, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
@@ -174,6 +185,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             return null;
         }
+        var started = time.GetTimestamp();
         try
         {
             return await Hooks.RunAsync(config, kind, environment, cancellationToken);
@@ -182,6 +194,11 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             logger.LogError("{Hook} hook of {Backup}: {Reason}", kind.Key(), config.Name, e.Message);
             return new HookResult(kind, command, 127, false, TimeSpan.Zero, [e.Message]);
+        }
+        catch (OperationCanceledException) when (kind != HookKind.BeforeBackup && cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning("{Hook} hook of {Backup}: stopped (interrupted)", kind.Key(), config.Name);
+            return new HookResult(kind, command, null, false, time.GetElapsedTime(started), []);
         }
     }
 
@@ -227,6 +244,35 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
                 logger.LogWarning("{Observer} {When}: {Reason}", observer.GetType().Name, when, e.Message);
             }
         }));
+    }
+
+    /// <summary>
+    /// The prune and decay commands between the section's <c>before_prune</c> and <c>after_prune</c> hooks, as autoprune
+    /// runs in a backup: the volume must be available (else no hook runs), then <c>before_prune</c> (its failure throws
+    /// <see cref="HookFailedException"/>: nothing is deleted), then <paramref name="delete"/> (which takes the volume
+    /// lock), then <c>after_prune</c> with what was deleted (its failure is a warning, returned). The hooks run whether or
+    /// not anything turns out to be deleted, as in a backup; a dry run calls none of this.
+    /// </summary>
+    public async Task<(DeleteOutcome Outcome, string? HookWarning)> DeleteAsync(BackupConfig config, Func<DeleteOutcome> delete, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(delete);
+        engine.EnsureAvailable(config);
+        if (await RunHookAsync(config, HookKind.BeforePrune, HookEnvironment.For(config, HookKind.BeforePrune), cancellationToken) is { Succeeded: false } failed)
+        {
+            throw new HookFailedException(failed, config.Hooks.Timeout);
+        }
+        var outcome = delete();
+        var afterPrune = await RunHookAsync(config, HookKind.AfterPrune,
+            HookEnvironment.For(config, HookKind.AfterPrune, outcome: outcome.Failure is null ? "succeeded" : "failed", deleted: outcome.Deleted),
+            cancellationToken);
+        if (afterPrune is null || afterPrune.Succeeded)
+        {
+            return (outcome, null);
+        }
+        var warning = afterPrune.Describe(config.Hooks.Timeout);
+        logger.LogWarning("{What} {Backup}: {Warning}", "prune", config.Name, warning);
+        return (outcome, warning);
     }
 
     /// <summary>

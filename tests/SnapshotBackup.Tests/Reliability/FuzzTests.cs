@@ -59,6 +59,9 @@ public class FuzzTests : ReliabilityTest
         "source", "backups", "ignore", "retain_all", "retain_daily", "decay", "autoprune", "autodecay", "notify_remote",
         "notify_user", "silent_fail_threshold", "schedule", "allow_empty_source", "max_concurrent", "bogus", "SOURCE", "",
         "copy_to", "copy_retain_all", "copy_retain_daily", "copy_decay", "copy_schedule",
+        // Not the hook commands themselves: a random value is a command the shell runs by design ('yes' prints until
+        // hook_timeout); the hooks have their own tests (Hooks/).
+        "hook_timeout",
     ];
 
     private static readonly string[] HostileNames =

@@ -124,7 +124,7 @@ public class ConfigParserCompatibilityTests : ConfigTestBase
         var path = Write("a.ini", "[data1]\nsource = /srv/data\n   /more\nbackups = /backups/data1\n");
 
         Assert.That(LoadError(path), Is.EqualTo(
-            $"{path}:2: [data1] source spans several lines (a line indented deeper than its key continues the value); only 'ignore' may"));
+            $"{path}:2: [data1] source spans several lines (a line indented deeper than its key continues the value); only 'ignore' and the hook commands may"));
     }
 
     [Test]
