@@ -164,7 +164,7 @@ internal static partial class ConfigKeys
             : command;
     }
 
-    /// <summary><c>hook_timeout</c>: a duration in seconds, minutes, hours or days (default 1 hour), at least one second.</summary>
+    /// <summary><c>hook_timeout</c>: a duration in seconds, minutes, hours, days or weeks (default 1 hour), from 1 s to 30 days.</summary>
     public static TimeSpan ParseHookTimeout(Setting s)
     {
         const string Expected = "expected a time such as 30 s, 10 min or 2 hours (seconds, minutes, hours, days or weeks)";
@@ -186,7 +186,10 @@ internal static partial class ConfigKeys
                 _ => throw s.Invalid(Expected),
             } * (double)part.Amount;
         }
-        return seconds >= 1 ? TimeSpan.FromSeconds(seconds) : throw s.Invalid("expected at least one second");
+        // At most 30 days: a longer wait is no timeout (and a timer cannot hold more than 49 days).
+        return seconds < 1 ? throw s.Invalid("expected at least one second")
+            : seconds > 30 * 86400 ? throw s.Invalid("expected at most 30 days")
+            : TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary><c>metrics_dir</c>: an absolute directory (node_exporter's textfile directory); empty means off.</summary>

@@ -185,10 +185,12 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
     {
         var raw = option.Value;
         var where = $"{file}:{option.Line}: [{option.Section}] {option.Key}";
+        // A ping URL holds a secret token: a warning names it only redacted.
+        var shown = option.Key == PingUrl ? Pings.PingUrls.RedactText(raw.Trim()) : raw;
         if (raw.Contains('%', StringComparison.Ordinal) && !percentNoted)
         {
             percentNoted = true;
-            warnings.Add($"{where} = {raw}: '%' is taken literally here and in every other value " +
+            warnings.Add($"{where} = {shown}: '%' is taken literally here and in every other value " +
                          "(configparser's interpolation would expand %(name)s and %%)");
         }
         if (option.Key == Ignore || IsHook(option.Key))
@@ -205,7 +207,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
         // when the quotes change the meaning.
         if (value.Length != raw.Trim().Length && !IsDuration(option.Key) && option.Key is not (AutoPrune or AutoDecay or AllowEmptySource or HookTimeout))
         {
-            NoteDifference(option.Key, $"{where} = {raw}: the quotes are removed here " +
+            NoteDifference(option.Key, $"{where} = {shown}: the quotes are removed here " +
                                        "(configparser, and so snapshotbackup 0.0.16, keeps them as part of the value)");
         }
         return new Setting(file, option.Line, option.Section, option.Key, value, raw);

@@ -173,7 +173,17 @@ public sealed class HookRunner(ILogger logger) : IHookRunner
         }
         // The rest of the group too, whether or not the shell went first.
         LibC.Kill(-group, LibC.SIGKILL);
-        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        // Bounded even now: a shell stuck in the kernel (a hung NFS mount) ignores SIGKILL until it returns, and must not
+        // hold the run or the daemon's stop.
+        using var killed = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await process.WaitForExitAsync(killed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogError("{Hook} hook: the process group {Group} did not end 10 s after SIGKILL (stuck in the kernel?); going on without it", key, group);
+        }
     }
 
     /// <summary>The hook's output: logged line by line (capped), the last lines kept.</summary>

@@ -14,7 +14,7 @@ namespace SnapshotBackup.Core.Metrics;
 /// (as an <see cref="IRunObserver"/> of <see cref="BackupRunService"/>), after the prune and decay commands, and for
 /// every section at the daemon's start and reload. Each update rewrites the section it is about (last run, the
 /// volume's snapshots and space, the copy targets) and keeps the other sections' series; sections no longer configured
-/// are dropped. Cheap: one directory listing of the volume, one statfs, the copy records file, the metrics file read and
+/// are dropped at the daemon's start and reload. Cheap: one directory listing of the volume, one statfs, the copy records file, the metrics file read and
 /// rewritten; no process is started. Off (does nothing) when the configuration has no <c>metrics_dir</c>; a directory
 /// that is missing or not writable is a warning, never a failed run.
 /// </summary>
@@ -25,8 +25,9 @@ public sealed class MetricsObserver(Func<ConfigSet> configs, IBackupEngine engin
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(result);
-        if (result.DryRun)
+        if (result.DryRun || result.Error is Volume.VolumeLockedException)
         {
+            // A run refused by the volume lock did not run (another run holds the volume and reports for itself).
             return Task.CompletedTask;
         }
         Update(config.Name, (sections, configured) =>
@@ -163,7 +164,8 @@ public sealed class MetricsObserver(Func<ConfigSet> configs, IBackupEngine engin
         };
     }
 
-    /// <summary>Locks, reads, changes and writes the file; drops unconfigured sections; a failure is a warning.</summary>
+    /// <summary>Locks, reads, changes and writes the file; for every section at once (<paramref name="section"/> null) drops
+    /// unconfigured ones; a failure is a warning.</summary>
     private void Update(string? section, Action<Dictionary<string, SectionMetrics>, ConfigSet> change)
     {
         var configured = configs();
@@ -177,6 +179,12 @@ public sealed class MetricsObserver(Func<ConfigSet> configs, IBackupEngine engin
             file.Update(sections =>
             {
                 change(sections, configured);
+                if (section is not null)
+                {
+                    return;
+                }
+                // Only when every section is refreshed (the daemon's start and reload): a command run with another
+                // configuration (-c, the user's own file) must not drop the daemon's sections.
                 foreach (var name in sections.Keys.Where(n => !configured.Backups.ContainsKey(n)).ToList())
                 {
                     sections.Remove(name);

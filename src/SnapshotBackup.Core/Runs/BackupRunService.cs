@@ -48,7 +48,9 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             result = new RunResult(config.Name, RunClassifier.Classify(e, cancellationToken)) { Error = e };
         }
-        if (result.Outcome == RunOutcome.Failed && !request.DryRun)
+        // Not for a run refused by the volume lock: another run holds the volume, and an on_failure that cleans up (a
+        // dump in the source) would work on that run's files.
+        if (result.Outcome == RunOutcome.Failed && !request.DryRun && result.Error is not VolumeLockedException)
         {
             var hooks = HookConfig(config, request);
             var hook = await RunHookAsync(hooks, HookKind.OnFailure,
@@ -88,11 +90,20 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             return result;
         }
+        if (request.BeforeRestore is not null)
+        {
+            // A backup taken before a restore: after_backup ends the backup before the restore begins, so a hook that
+            // cleans up the source (a dump it no longer needs) never removes what was just restored.
+            result = WithWarning(config, result, await AfterBackupAsync(hooks, result, cancellationToken));
+            return await RetainAndCopyAsync(config, request, backup, result, cancellationToken);
+        }
         result = await RetainAndCopyAsync(config, request, backup, result, cancellationToken);
-        var afterBackup = await RunHookAsync(hooks, HookKind.AfterBackup,
-            HookEnvironment.For(hooks, HookKind.AfterBackup, snapshot: result.SnapshotName, outcome: "succeeded"), cancellationToken);
-        return WithWarning(config, result, afterBackup);
+        return WithWarning(config, result, await AfterBackupAsync(hooks, result, cancellationToken));
     }
+
+    private Task<HookResult?> AfterBackupAsync(BackupConfig hooks, RunResult result, CancellationToken cancellationToken) =>
+        RunHookAsync(hooks, HookKind.AfterBackup,
+            HookEnvironment.For(hooks, HookKind.AfterBackup, snapshot: result.SnapshotName, outcome: "succeeded"), cancellationToken);
 
     /// <summary>The run has its lock: tell the observers (the start ping), run the request's own step, then <c>before_backup</c>.</summary>
     private async Task BeforeSyncAsync(BackupConfig config, BackupConfig hooks, Func<CancellationToken, Task>? requested, CancellationToken cancellationToken)
@@ -185,13 +196,20 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         {
             return null;
         }
+        if (kind != HookKind.BeforeBackup && cancellationToken.IsCancellationRequested)
+        {
+            // Started only to be killed at once, a half-run hook (a service restart) is worse than none.
+            logger.LogWarning("{Hook} hook of {Backup}: not run, stopping", kind.Key(), config.Name);
+            return new HookResult(kind, command, null, false, TimeSpan.Zero, ["not run: stopping"]);
+        }
         var started = time.GetTimestamp();
         try
         {
             return await Hooks.RunAsync(config, kind, environment, cancellationToken);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
+            // The shell could not be started (or the runner failed): a failed hook, never an exception out of the run.
             logger.LogError("{Hook} hook of {Backup}: {Reason}", kind.Key(), config.Name, e.Message);
             return new HookResult(kind, command, 127, false, TimeSpan.Zero, [e.Message]);
         }

@@ -142,4 +142,61 @@ public class HookRunServiceTests
         Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
         Assert.That(result.HookWarnings.Single(), Does.StartWith("after_backup hook failed with exit code 127").And.Contain("/nonexistent/program"));
     }
+
+    [Test]
+    public async Task A_run_refused_by_the_volume_lock_runs_no_on_failure_hook()
+    {
+        // Another run holds the volume: a cleanup on_failure would work on that run's files (its fresh dump).
+        _engine.Setup(e => e.BackupAsync(It.IsAny<BackupConfig>(), It.IsAny<BackupRequest>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new Core.Volume.VolumeLockedException("data1", 4242));
+        var config = Config(new HookCommands { OnFailure = "touch on_failure_ran" });
+
+        var result = await Service().RunAsync(config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Failed));
+        Assert.That(File.Exists(Path.Combine(_dir, "on_failure_ran")), Is.False);
+        Assert.That(result.HookWarnings, Is.Empty);
+    }
+
+    [Test]
+    public async Task Before_a_restore_after_backup_runs_before_the_restore_step_not_after_it()
+    {
+        // A hook that removes a dump from the source after the backup must not remove the dump just restored.
+        var config = Config(new HookCommands { AfterBackup = "rm -f shop.sql" });
+        var request = new BackupRequest
+        {
+            BeforeRestore = "shop.sql from " + Snapshot,
+            AfterSnapshot = (_, _) =>
+            {
+                File.WriteAllText(Path.Combine(_dir, "shop.sql"), "restored");
+                return Task.CompletedTask;
+            },
+        };
+
+        var result = await Service().RunAsync(config, request, CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded));
+        Assert.That(result.StepError, Is.Null);
+        Assert.That(Read("shop.sql"), Is.EqualTo("restored"));
+    }
+
+    [Test]
+    public async Task A_stopping_run_starts_no_after_backup_hook()
+    {
+        using var stop = new CancellationTokenSource();
+        _engine.Setup(e => e.BackupAsync(It.IsAny<BackupConfig>(), It.IsAny<BackupRequest>(), It.IsAny<CancellationToken>()))
+            .Returns(async (BackupConfig _, BackupRequest request, CancellationToken ct) =>
+            {
+                await request.BeforeSync!(ct);
+                await stop.CancelAsync(); // the daemon is told to stop right after the snapshot
+                return new BackupStepResult { SnapshotName = Snapshot };
+            });
+        var config = Config(new HookCommands { AfterBackup = "touch after_backup_ran" });
+
+        var result = await Service().RunAsync(config, new BackupRequest(), stop.Token);
+
+        Assert.That(result.Outcome, Is.EqualTo(RunOutcome.Succeeded), "the snapshot is taken");
+        Assert.That(File.Exists(Path.Combine(_dir, "after_backup_ran")), Is.False, "not started only to be killed");
+        Assert.That(result.HookWarnings.Single(), Does.Contain("after_backup"));
+    }
 }

@@ -262,4 +262,25 @@ public class ConfigLoaderErrorTests : ConfigTestBase
 
         Assert.That(LoadError(path), Is.EqualTo($"{path}: [data1] ping_url = {expected}"));
     }
+
+    [TestCase("\"https://hc-ping.com/5bf66975-d4c7-4bf5-bcc8-b8d8a82ec9f2\"")]
+    [TestCase("https://kuma.lan/api/push/Ab3dEf9hIj?status=up&msg=Backup%20OK")]
+    public void A_warning_about_a_ping_url_names_it_without_its_token(string value)
+    {
+        var path = Write("a.ini", $"[data1]\nsource = /s\nbackups = /b\nping_url = {value}\n");
+
+        var warnings = Load(path).Warnings;
+
+        Assert.That(warnings, Is.Not.Empty, "the quotes or the '%' are noted");
+        Assert.That(string.Join('\n', warnings), Does.Not.Contain("b8d8a82ec9f2").And.Not.Contain("Ab3dEf9hIj"));
+    }
+
+    [TestCase("8 weeks", "expected at most 30 days")]
+    [TestCase("0.5 s", "expected at least one second")]
+    public void A_hook_timeout_out_of_range_is_refused(string value, string expected)
+    {
+        var path = Write("a.ini", $"[data1]\nsource = /s\nbackups = /b\nhook_timeout = {value}\n");
+
+        Assert.That(LoadError(path), Is.EqualTo($"{path}: [data1] hook_timeout = '{value}': {expected}"));
+    }
 }

@@ -111,6 +111,27 @@ public class MetricsObserverTests
     }
 
     [Test]
+    public async Task A_run_with_another_configuration_keeps_the_other_sections_and_a_locked_run_changes_nothing()
+    {
+        var other = new BackupConfig { Name = "data2", Source = "/src2", Backups = _dir };
+        _configs = Configs(_dir, _config, other);
+        await Observer().RunFinishedAsync(other, new RunResult("data2", RunOutcome.Succeeded) { Finished = Finished }, [], CancellationToken.None);
+        // A command run with -c of a file that has only data1 (the daemon's data2 is not in it).
+        _configs = Configs(_dir, _config);
+        await Observer().RunFinishedAsync(_config, new RunResult("data1", RunOutcome.Succeeded) { Finished = Finished }, [], CancellationToken.None);
+        var before = File.ReadAllText(Path.Combine(_dir, MetricsFile.FileName));
+
+        await Observer().RunFinishedAsync(_config, new RunResult("data1", RunOutcome.Failed)
+        {
+            Finished = Finished.AddHours(1),
+            Error = new VolumeLockedException("data1", 4242),
+        }, [], CancellationToken.None);
+
+        Assert.That(new MetricsFile(_dir).Read().Keys, Is.EquivalentTo(new[] { "data1", "data2" }));
+        Assert.That(File.ReadAllText(Path.Combine(_dir, MetricsFile.FileName)), Is.EqualTo(before), "a run refused by the lock did not run");
+    }
+
+    [Test]
     public async Task A_missing_metrics_dir_is_one_warning()
     {
         _configs = Configs(Path.Combine(_dir, "missing"), _config);
