@@ -88,12 +88,14 @@ public sealed class HealthPinger : IRunObserver, IDisposable
             return;
         }
         var interrupted = result.Outcome == RunOutcome.Interrupted;
-        var timeout = interrupted && InterruptedTimeout < Timeout ? InterruptedTimeout : Timeout;
+        // A stopping daemon (also one whose run ended before the stop reached it) keeps its stop deadline.
+        var stopping = interrupted || cancellationToken.IsCancellationRequested;
+        var timeout = stopping && InterruptedTimeout < Timeout ? InterruptedTimeout : Timeout;
         if (_starts.TryRemove(config.Name, out var start))
         {
             // Never throws; bounded by its own timeout, and mostly over long before (it ran beside rsync). A stopping
             // daemon waits for it only as long as for the end ping, and then sends none (it would come before the start).
-            if (interrupted && await Task.WhenAny(start, Task.Delay(timeout, CancellationToken.None)) != start)
+            if (stopping && await Task.WhenAny(start, Task.Delay(timeout, CancellationToken.None)) != start)
             {
                 _logger.LogDebug("ping to {PingUrl}: the start ping is still waiting; no ping for the interruption", PingUrls.Redact(url));
                 return;

@@ -64,7 +64,8 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         }
         // Recorded before the notification, which may take seconds (Notifications.DesktopNotifications.Timeout).
         recorder.Finished(result);
-        await ObserveAsync(o => o.RunFinishedAsync(config, result, log.Lines, CancellationToken.None), "after the run");
+        // The run's token: cancelled when the daemon is stopping, for observers to keep their time short, not to skip.
+        await ObserveAsync(o => o.RunFinishedAsync(config, result, log.Lines, cancellationToken), "after the run");
         await NotifyAsync(config, request, result, cancellationToken);
         return result;
     }

@@ -16,6 +16,8 @@ public interface IRunObserver
 
     /// <summary>The run ended and was recorded (before its desktop notification).</summary>
     /// <param name="log">The run's last log lines (the body of a failure ping).</param>
+    /// <param name="cancellationToken">The run's: cancelled when the daemon is stopping. An observer still reports (a
+    /// ping, the metrics file), only with a shorter wait.</param>
     Task RunFinishedAsync(BackupConfig config, RunResult result, IReadOnlyList<string> log, CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>A copy run on its own (<c>snapshotbackup copy</c>, the daemon's copy_schedule job) ended.</summary>
