@@ -133,6 +133,12 @@ public sealed class HookRunner(ILogger logger) : IHookRunner
         var setsid = File.Exists("/usr/bin/setsid") ? "/usr/bin/setsid" : "setsid";
         var info = ProcessRunner.BuildStartInfo(
             new ExternalCommand(setsid, [Shell, "-c", Wrapper, "sh", command]) { Environment = environment }, inheritStandardError: false);
+        // Ours only: a SNAPSHOTBACKUP_ variable inherited from the caller's environment (a stale _SNAPSHOT in the admin's
+        // shell, the command's own settings) must not pass for what this run says.
+        foreach (var name in info.Environment.Keys.Where(n => n.StartsWith(HookEnvironment.Prefix, StringComparison.Ordinal) && !environment.ContainsKey(n)).ToList())
+        {
+            info.Environment.Remove(name);
+        }
         info.WorkingDirectory = WorkingDirectory(config);
         info.StandardOutputEncoding = null;
         info.StandardErrorEncoding = null;

@@ -59,8 +59,9 @@ public sealed class CopyFailureTests : CopyTest
         var s1 = Snapshot();
         var report = await CopyCutAsync(() =>
         {
-            // The stream is spliced into receive's pipe before receive reads it: cut once the subvolume is begun.
-            Assert.That(Poll.Until(() => BtrfsManager.Instance.Inspect(Incoming, s1) != SubvolumeKind.Missing, TimeSpan.FromSeconds(20)), Is.True,
+            // The stream is spliced into receive's pipe before receive reads it: cut once the subvolume is begun (which
+            // can wait for a btrfs transaction: generous under the load of a whole test run).
+            Assert.That(Poll.Until(() => BtrfsManager.Instance.Inspect(Incoming, s1) != SubvolumeKind.Missing, TimeSpan.FromSeconds(90)), Is.True,
                 "btrfs receive never began the subvolume");
             Kill(BtrfsProcesses("receive", Incoming), "btrfs receive");
         });

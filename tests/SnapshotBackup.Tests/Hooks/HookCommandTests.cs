@@ -23,7 +23,8 @@ public class HookCommandTests : VolumeTest
     }
 
     private Shell.Result Run(params string[] args) =>
-        CliProcess.Run(new Dictionary<string, string> { ["HOOKS_OUT"] = Out }, ["-c", ConfigPath, .. args]);
+        // A stale variable of ours in the caller's environment: the hooks must see only what this run says.
+        CliProcess.Run(new Dictionary<string, string> { ["HOOKS_OUT"] = Out, ["SNAPSHOTBACKUP_SNAPSHOT"] = "stale-from-the-caller" }, ["-c", ConfigPath, .. args]);
 
     private Shell.Result RunOk(params string[] args)
     {
