@@ -37,7 +37,9 @@ public class BenchSmokeTests
                      "9. restore",
                      "10a. incremental copy of a 1 % change (500 files) to another btrfs filesystem", "10a. bytes sent",
                      "10b. incremental copy of a 1 % change (500 files) over ssh", "10b. bytes sent",
-                     "11a. full copy of the tree (500 files", "11b. full copy of the tree (500 files", "11a. bytes sent", "11b. bytes sent"])
+                     "11a. full copy of the tree (500 files", "11b. full copy of the tree (500 files", "11a. bytes sent", "11b. bytes sent",
+                     "12a. no-change backup (500 files), before_backup = true, after_backup = true", "12b. no-change backup (500 files), metrics_dir set",
+                     "12c. no-change backup (500 files), ping_url to a local server"])
         {
             Assert.That(result.Output, Does.Contain("| " + figure), $"figure '{figure}' missing\n{result}");
         }
