@@ -80,7 +80,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
                 var entries = engine.List(config);
                 var now = Time.GetLocalNow();
                 var copies = await ListCopiesAsync(engine, config, entries, cancellationToken);
-                await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now, copies) : ListPrinter.Text(entries, now, copies));
+                var pins = ListPins(config);
+                await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now, copies, pins) : ListPrinter.Text(entries, now, copies, pins));
                 return ExitCodes.Ok;
             case "prune" or "decay":
                 return await DeleteAsync(engine, config, arguments.Command == "decay", cancellationToken);
@@ -96,6 +97,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
                 return await new VersionsCommand(arguments, engine, logger, output, Time).RunAsync(config, cancellationToken);
             case "diff":
                 return await new DiffCommand(arguments, engine, logger, output, Time).RunAsync(config, cancellationToken);
+            case "pin" or "unpin":
+                return await new PinCommand(arguments, engine, output).RunAsync(config);
             case "copy":
                 return await new CopyCommand(arguments, RunService(engine), logger, output, error).RunAsync(config, cancellationToken);
             default:
@@ -156,6 +159,20 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         var (holders, unlisted) = await Core.Copies.CopyHolders.FindAsync(config, entries.Select(e => e.Name).ToList(), logger, cancellationToken);
         var kept = Core.Copies.CopyChain.Protected(config, engine.CopyRecords(config), Time.GetLocalNow(), Time.LocalTimeZone);
         return new ListCopies(config.CopyTo.Select(t => t.Spec).ToList(), holders, kept.Keys.ToHashSet(StringComparer.Ordinal), unlisted);
+    }
+
+    /// <summary>The volume's pins for list; an unreadable pins file is a warning here (prune and decay refuse to run).</summary>
+    private IReadOnlyDictionary<string, Pin>? ListPins(BackupConfig config)
+    {
+        try
+        {
+            return new PinRecords(config.Backups).Read();
+        }
+        catch (PinsUnreadableException e)
+        {
+            logger.LogWarning("{Message}", e.Message);
+            return null;
+        }
     }
 
     private BackupEngine CreateEngine() => BackupEngineFactory.Create(Time, logger);

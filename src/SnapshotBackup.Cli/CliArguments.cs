@@ -20,7 +20,7 @@ public sealed record CliArguments
     public string? StateFile { get; init; }
     public bool Yes { get; init; }
 
-    /// <summary>The arguments after the name: restore's and versions' PATHs, diff's snapshots A and B.</summary>
+    /// <summary>The arguments after the name: restore's and versions' PATHs, diff's snapshots A and B, pin's and unpin's SNAPSHOT.</summary>
     public IReadOnlyList<string> Paths { get; init; } = [];
 
     /// <summary>restore: <c>--from SNAPSHOT</c> (a name or a unique prefix).</summary>
@@ -34,6 +34,9 @@ public sealed record CliArguments
 
     /// <summary><c>restore --from-copy TARGET</c>: restore from the copies on one of the copy_to targets.</summary>
     public string? FromCopy { get; init; }
+
+    /// <summary><c>pin --note TEXT</c>: why the snapshot is pinned.</summary>
+    public string? Note { get; init; }
 
     public bool NoBackupFirst { get; init; }
     public bool Delete { get; init; }

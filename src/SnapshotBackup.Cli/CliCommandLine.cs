@@ -30,6 +30,7 @@ public static class CliCommandLine
         ("--no-backup-first", [], null, "emergency only: restore into the source without first backing it up, so what the restore overwrites or deletes cannot be got back"),
         ("--delete", [], null, "also delete files under the restored paths that did not exist in the snapshot"),
         ("--stat", [], null, "the summary alone: counts and bytes"),
+        ("--note", [], "TEXT", "pin: why the snapshot is pinned, shown by list (pinning again replaces it)"),
     ];
 
     private static readonly (string Name, string[] Aliases, string Help)[] CommandSpecs =
@@ -46,6 +47,8 @@ public static class CliCommandLine
         ("restore", [], "restore PATH... (as in the source) from a snapshot into the source, after backing the source up, or --to DIR"),
         ("versions", [], "the distinct versions of PATH (as in the source) across the snapshots"),
         ("diff", [], "what changed from snapshot A to snapshot B, or to the source when B is omitted"),
+        ("pin", [], "pin SNAPSHOT: prune and decay never delete it (the pin is kept on the volume, in .pins.json)"),
+        ("unpin", [], "remove the pin of SNAPSHOT: prune and decay may delete it again"),
         ("copy", [], "send the snapshots that copy_to targets lack (btrfs send/receive, incremental), then apply their retention"),
     ];
 
@@ -55,6 +58,8 @@ public static class CliCommandLine
         ["restore"] = ("PATH", "files or directories to restore, as paths in the source (absolute, or relative to the source's top)"),
         ["versions"] = ("PATH", "a file or directory, as a path in the source (absolute, or relative to the source's top)"),
         ["diff"] = ("SNAPSHOT", "A, then optionally B: a snapshot's name or a prefix of it that only one snapshot has"),
+        ["pin"] = ("SNAPSHOT", "the snapshot's full name, as list shows it"),
+        ["unpin"] = ("SNAPSHOT", "the snapshot's full name, as list shows it"),
     };
 
     private const string Epilogue = """
@@ -103,6 +108,8 @@ public static class CliCommandLine
         ["versions"] = new HashSet<string> { "--json" },
         ["diff"] = new HashSet<string> { "--json", "--stat" },
         ["copy"] = new HashSet<string> { "--to", "--dry-run" },
+        ["pin"] = new HashSet<string> { "--note", "--dry-run" },
+        ["unpin"] = new HashSet<string> { "--dry-run" },
     };
 
     private static readonly Option<string[]> ConfigOption = new("--config", "-c")
@@ -165,6 +172,7 @@ public static class CliCommandLine
             NoBackupFirst = Flag(result, command, "--no-backup-first"),
             Delete = Flag(result, command, "--delete"),
             Stat = Flag(result, command, "--stat"),
+            Note = Value(result, command, "--note"),
         };
     }
 
@@ -296,7 +304,7 @@ public static class CliCommandLine
 
     private static string[] Move(IReadOnlyList<string> args, int index) => [args[index], .. args.Take(index), .. args.Skip(index + 1)];
 
-    /// <summary>An option token whose value is the next argument: -c, --config, --source, --state-file, or a bundle ending in c.</summary>
+    /// <summary>An option token whose value is the next argument: -c, --config, one with a value (--source, --note, ...), or a bundle ending in c.</summary>
     private static bool TakesValue(string arg)
     {
         if (arg.Contains('=', StringComparison.Ordinal))

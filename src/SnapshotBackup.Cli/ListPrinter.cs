@@ -22,9 +22,13 @@ public sealed record ListCopies(
 /// <summary>The <c>list</c> output: one line per backup for people, or a JSON array.</summary>
 public static class ListPrinter
 {
-    public static string Text(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null)
+    private static readonly Dictionary<string, Pin> NoPins = new(StringComparer.Ordinal);
+
+    /// <summary>One line per backup; a pinned one (<paramref name="pins"/>) is no candidate and shows "pinned" and its note.</summary>
+    public static string Text(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null, IReadOnlyDictionary<string, Pin>? pins = null)
     {
         copies ??= ListCopies.None;
+        pins ??= NoPins;
         if (entries.Count == 0)
         {
             return "no backups\n";
@@ -35,7 +39,8 @@ public static class ListPrinter
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
-            var kept = copies.KeptForCopies.Contains(e.Name);
+            var pin = pins.GetValueOrDefault(e.Name);
+            var kept = copies.KeptForCopies.Contains(e.Name) || pin is not null;
             var retain = e.InRetainAll ? "retain_all" : e.InRetainDaily ? "retain_daily" : string.Empty;
             var tags = string.Join(' ', new[]
             {
@@ -44,8 +49,9 @@ public static class ListPrinter
                 e.Last ? "last" : null,
                 e.PruneCandidate && !kept ? "prune candidate" : null,
                 e.DecayCandidate && !kept ? "decay candidate" : null,
-                kept ? "copy parent" : null,
+                copies.KeptForCopies.Contains(e.Name) ? "copy parent" : null,
                 copies.Holders.TryGetValue(e.Name, out var holders) ? "copied to " + string.Join(", ", holders) : null,
+                pin is null ? null : pin.Note is null ? "pinned" : "pinned: " + pin.Note,
             }.Where(t => t is not null));
             builder.Append(e.Name).Append("  ").Append(ages[i].PadRight(ageWidth)).Append("  ")
                 .Append(retain.PadRight(12)).Append("  ").Append(tags).Append('\n');
@@ -57,9 +63,11 @@ public static class ListPrinter
         return builder.ToString();
     }
 
-    public static string Json(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null)
+    /// <summary>A JSON array; each backup has <c>pinned</c> and <c>pin_note</c> (null without a note or a pin).</summary>
+    public static string Json(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null, IReadOnlyDictionary<string, Pin>? pins = null)
     {
         copies ??= ListCopies.None;
+        pins ??= NoPins;
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions
         {
@@ -80,12 +88,22 @@ public static class ListPrinter
                 json.WriteBoolean("last", e.Last);
                 json.WriteBoolean("retain_all", e.InRetainAll);
                 json.WriteBoolean("retain_daily", e.InRetainDaily);
-                var kept = copies.KeptForCopies.Contains(e.Name);
+                var pin = pins.GetValueOrDefault(e.Name);
+                var kept = copies.KeptForCopies.Contains(e.Name) || pin is not null;
                 json.WriteBoolean("prune", e.PruneCandidate && !kept);
                 json.WriteBoolean("decay", e.DecayCandidate && !kept);
+                json.WriteBoolean("pinned", pin is not null);
+                if (pin?.Note is { } note)
+                {
+                    json.WriteString("pin_note", note);
+                }
+                else
+                {
+                    json.WriteNull("pin_note");
+                }
                 if (copies.Targets.Count > 0)
                 {
-                    json.WriteBoolean("copy_parent", kept);
+                    json.WriteBoolean("copy_parent", copies.KeptForCopies.Contains(e.Name));
                     json.WriteStartArray("copies");
                     foreach (var target in copies.Holders.GetValueOrDefault(e.Name) ?? [])
                     {

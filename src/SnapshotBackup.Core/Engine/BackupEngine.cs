@@ -33,6 +33,7 @@ public sealed partial class BackupEngine
         Maintenance = new VolumeMaintenance(environment, logger);
         Backup = new BackupOperation(environment, rsync, sourceProbe, logger);
         Restore = new RestoreOperation(rsync, logger);
+        Pins = new PinOperation(environment, logger);
         _logger = logger;
     }
 
@@ -53,6 +54,9 @@ public sealed partial class BackupEngine
     public VolumeMaintenance Maintenance { get; }
 
     public RestoreOperation Restore { get; }
+
+    /// <summary><c>pin</c> and <c>unpin</c>: the snapshots prune and decay never delete.</summary>
+    public PinOperation Pins { get; }
 
     /// <summary>
     /// The volume of <paramref name="config"/>, checked available, and its lock taken at once (throws

@@ -40,14 +40,27 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
     }
 
     /// <summary>
-    /// The policy's candidates, less each copy target's common snapshot (<see cref="CopyChain"/>): deleting it would make
-    /// the next copy a full send.
+    /// The policy's candidates, less the pinned snapshots (<see cref="PinRecords"/>; an unreadable pins file throws
+    /// <see cref="PinsUnreadableException"/>, so nothing is deleted) and less each copy target's common snapshot
+    /// (<see cref="CopyChain"/>): deleting it would make the next copy a full send.
     /// </summary>
     private List<BackupEntry> Candidates(BackupConfig config, VolumeListing listing, bool decay)
     {
+        var what = decay ? "decay" : "prune";
         var candidates = ListingReport.Evaluate(config, listing, environment.Time)
             .Where(e => !e.Last && (decay ? e.DecayCandidate : e.PruneCandidate))
             .ToList();
+        if (candidates.Count == 0)
+        {
+            return candidates;
+        }
+        var pins = new PinRecords(config.Backups).Read();
+        foreach (var entry in candidates.Where(e => pins.ContainsKey(e.Name)))
+        {
+            var note = pins[entry.Name].Note;
+            logger.LogInformation("{What}: keeping {Snapshot}, pinned{Note}", what, entry.Name, note is null ? string.Empty : ": " + note);
+        }
+        candidates = candidates.Where(e => !pins.ContainsKey(e.Name)).ToList();
         if (candidates.Count == 0 || config.CopyTo.Count == 0)
         {
             return candidates;
@@ -59,7 +72,7 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
         {
             logger.LogInformation(
                 "{What}: keeping {Snapshot}, the common snapshot of copy target {Targets} (the parent of its next incremental copy)",
-                decay ? "decay" : "prune", entry.Name, string.Join(", ", kept[entry.Name]));
+                what, entry.Name, string.Join(", ", kept[entry.Name]));
         }
         return candidates.Where(e => !kept.ContainsKey(e.Name)).ToList();
     }

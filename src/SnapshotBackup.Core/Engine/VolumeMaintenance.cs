@@ -76,6 +76,7 @@ public sealed class VolumeMaintenance(EngineEnvironment environment, ILogger log
             }
             CleanLocked(volume);
             environment.FileSystem.DeleteFile(Path.Combine(volume.Path, Copies.CopyRecords.FileName));
+            environment.FileSystem.DeleteFile(Path.Combine(volume.Path, PinRecords.FileName));
             environment.FileSystem.DeleteFile(Path.Combine(volume.Path, VolumeLock.FileName));
         }
         RemoveIfEmpty(volume);
@@ -107,7 +108,7 @@ public sealed class VolumeMaintenance(EngineEnvironment environment, ILogger log
             planned.Add(sync);
         }
         var others = environment.FileSystem.EntryNames(volume.Path)
-            .Where(n => n is not (BackupVolume.SyncName or VolumeLock.FileName) && !listing.Snapshots.Any(s => s.Name == n))
+            .Where(n => n is not (BackupVolume.SyncName or VolumeLock.FileName or PinRecords.FileName) && !listing.Snapshots.Any(s => s.Name == n))
             .ToList();
         planned.Add(others.Count == 0
             ? new PlannedDeletion(volume.Path, "destroy: the backups directory, empty once the backups are gone")
