@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -34,6 +35,15 @@ public sealed class PinRecords(string volumePath)
 {
     public const string FileName = ".pins.json";
 
+    /// <summary>Names carry a '+' offset and notes may be in any language: written as they are, not as \u escapes, for people and greps.</summary>
+    private static readonly PinRecordsJsonContext Json = new(new JsonSerializerOptions
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     public string Path { get; } = System.IO.Path.Combine(volumePath, FileName);
 
     /// <summary>The pins by snapshot name; empty when there is no file. Throws <see cref="PinsUnreadableException"/> when it cannot be read.</summary>
@@ -42,7 +52,7 @@ public sealed class PinRecords(string volumePath)
         try
         {
             using var stream = File.OpenRead(Path);
-            var pins = JsonSerializer.Deserialize(stream, PinRecordsJsonContext.Default.DictionaryStringPin)
+            var pins = JsonSerializer.Deserialize(stream, Json.DictionaryStringPin)
                        ?? throw new JsonException("the file holds null, not an object of pins");
             if (pins.FirstOrDefault(p => p.Value is null) is { Key: { } empty })
             {
@@ -76,13 +86,12 @@ public sealed class PinRecords(string volumePath)
         var sorted = new SortedDictionary<string, Pin>(pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, new Dictionary<string, Pin>(sorted, StringComparer.Ordinal), PinRecordsJsonContext.Default.DictionaryStringPin);
+            JsonSerializer.Serialize(stream, new Dictionary<string, Pin>(sorted, StringComparer.Ordinal), Json.DictionaryStringPin);
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, Path, overwrite: true);
     }
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Dictionary<string, Pin>))]
 internal sealed partial class PinRecordsJsonContext : JsonSerializerContext;
