@@ -24,17 +24,16 @@ public sealed class PinOperation(EngineEnvironment environment, ILogger logger)
         var existing = Existing(volume, config, snapshot);
         var records = new PinRecords(volume.Path);
         var pins = records.Read();
-        var again = pins.TryGetValue(snapshot, out var old);
         var noteText = note is null ? "no note" : $"note: {note}";
-        var message = again
-            ? $"{snapshot} is pinned already; its note {(old!.Note == note ? "stays" : "becomes")} {(note is null ? "empty" : $"\"{note}\"")}"
+        var message = pins.TryGetValue(snapshot, out var old)
+            ? $"{snapshot} was pinned already ({(old.Note is null ? "no note" : $"note: {old.Note}")}); now {noteText}"
             : $"pinned {snapshot} ({noteText}): prune and decay keep it";
         if (dryRun)
         {
-            return new PinOutcome(snapshot, "dry run: would have " + (again ? $"kept the pin of {snapshot}, with {noteText}" : $"pinned {snapshot} ({noteText})"));
+            return new PinOutcome(snapshot, "dry run: would have " + (old is null ? $"pinned {snapshot} ({noteText})" : $"kept the pin of {snapshot}, with {noteText}"));
         }
         var updated = Current(pins, existing);
-        updated[snapshot] = new Pin(note, environment.Time.GetUtcNow());
+        updated[snapshot] = new Pin(note, old?.Pinned ?? environment.Time.GetUtcNow()); // pinned again: the note changes, not since when
         records.Write(updated);
         logger.LogDebug("{Backup}: {Message}", config.Name, message);
         return new PinOutcome(snapshot, message);

@@ -121,7 +121,13 @@ public class PinCommandsTests : VolumeTest
     {
         var names = MakeThreeDailyGroups();
         CliOk("pin", "data1", names[1], "--note", "first");
-        CliOk("pin", "data1", names[1], "--note", "second");
+        var first = File.ReadAllText(PinsFile);
+        var again = CliOk("pin", "data1", names[1], "--note", "second");
+
+        Assert.That(again.Output, Does.Contain($"{names[1]} was pinned already (note: first); now note: second"));
+        var since = JsonDocument.Parse(first).RootElement.GetProperty(names[1]).GetProperty("pinned").GetString();
+        Assert.That(JsonDocument.Parse(File.ReadAllText(PinsFile)).RootElement.GetProperty(names[1]).GetProperty("pinned").GetString(), Is.EqualTo(since),
+            "pinned again: the note changes, not since when");
 
         Assert.That(ListEntry(names[1]).GetProperty("pin_note").GetString(), Is.EqualTo("second"));
     }

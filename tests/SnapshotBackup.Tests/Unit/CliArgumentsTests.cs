@@ -28,6 +28,31 @@ public class CliArgumentsTests
         Assert.That(after.Name, Is.EqualTo("data1"));
     }
 
+    [Test]
+    public void Pin_takes_a_snapshot_and_a_note_which_may_stand_before_the_command()
+    {
+        var parsed = CliArguments.Parse(["--note", "before the upgrade", "pin", "data1", "2026-11-30T18:00:00+01:00", "-n"]);
+
+        Assert.That(parsed.Command, Is.EqualTo("pin"));
+        Assert.That(parsed.Name, Is.EqualTo("data1"));
+        Assert.That(parsed.Paths, Is.EqualTo(new[] { "2026-11-30T18:00:00+01:00" }));
+        Assert.That(parsed.Note, Is.EqualTo("before the upgrade"));
+        Assert.That(parsed.DryRun, Is.True);
+    }
+
+    [TestCase("unpin", "data1", "S", "--note", "x")]
+    [TestCase("list", "data1", "--note", "x")]
+    [TestCase("pin", "data1", "S", "--json")]
+    public void Only_pin_takes_note_and_pin_takes_no_json(params string[] args)
+    {
+        var e = Assert.Throws<UsageException>(() => CliArguments.Parse(args));
+        Assert.That(e!.Message, Does.Contain("does not take"));
+    }
+
+    [Test]
+    public void A_note_without_its_text_is_a_usage_error() =>
+        Assert.That(Assert.Throws<UsageException>(() => CliArguments.Parse(["pin", "data1", "S", "--note"]))!.Message, Does.Contain("--note needs a value"));
+
     [TestCase("s", "setup")]
     [TestCase("b", "backup")]
     [TestCase("l", "list")]
