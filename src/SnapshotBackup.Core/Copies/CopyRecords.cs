@@ -43,14 +43,7 @@ public sealed class CopyRecords(string volumePath)
 
     private void Write(Dictionary<string, CopyRecord> records)
     {
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
-        var temp = System.IO.Path.Combine(directory, $".{FileName.TrimStart('.')}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, records, CopyRecordsJsonContext.Default.DictionaryStringCopyRecord);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path, overwrite: true);
+        FileSystem.AtomicFile.Write(Path, stream => JsonSerializer.Serialize(stream, records, CopyRecordsJsonContext.Default.DictionaryStringCopyRecord));
     }
 }
 

@@ -64,25 +64,10 @@ public sealed class MetricsFile(string directory)
 
     private void Write(string text)
     {
-        var temp = System.IO.Path.Combine(Directory, $".{FileName}.{Environment.ProcessId}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(Encoding.UTF8.GetBytes(text));
-            }
-            // chmod, not the create mode: the umask must not take the collector's read permission away.
-            if (OperatingSystem.IsLinux())
-            {
-                File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            }
-            File.Move(temp, Path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        // No fsync (cheap: a lost file after a power cut is rewritten by the next run); mode 0644 whatever the umask, for
+        // the collector.
+        FileSystem.AtomicFile.Write(Path, stream => stream.Write(Encoding.UTF8.GetBytes(text)), flushToDisk: false,
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 
     /// <summary>flock(2) on the directory, polled without blocking up to <see cref="LockWait"/>.</summary>

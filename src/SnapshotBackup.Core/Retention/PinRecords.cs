@@ -81,15 +81,8 @@ public sealed class PinRecords(string volumePath)
             File.Delete(Path);
             return;
         }
-        var directory = System.IO.Path.GetDirectoryName(Path)!;
-        var temp = System.IO.Path.Combine(directory, $".{FileName.TrimStart('.')}.{Environment.ProcessId}.tmp");
         var sorted = new SortedDictionary<string, Pin>(pins.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, new Dictionary<string, Pin>(sorted, StringComparer.Ordinal), Json.DictionaryStringPin);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path, overwrite: true);
+        FileSystem.AtomicFile.Write(Path, stream => JsonSerializer.Serialize(stream, new Dictionary<string, Pin>(sorted, StringComparer.Ordinal), Json.DictionaryStringPin));
     }
 }
 

@@ -102,12 +102,6 @@ public sealed class StateFile(string path)
     {
         var directory = System.IO.Path.GetDirectoryName(Path)!;
         Directory.CreateDirectory(directory);
-        var temp = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{Environment.ProcessId}.tmp");
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            JsonSerializer.Serialize(stream, state, TypeInfo);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, Path, overwrite: true);
+        FileSystem.AtomicFile.Write(Path, stream => JsonSerializer.Serialize(stream, state, TypeInfo));
     }
 }

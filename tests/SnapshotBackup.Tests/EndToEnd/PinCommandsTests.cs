@@ -9,21 +9,12 @@ namespace SnapshotBackup.Tests.EndToEnd;
 public class PinCommandsTests : VolumeTest
 {
     private static readonly TimeSpan[] Group = [new(10, 0, 0), new(10, 5, 0), new(10, 10, 0)];
-    private readonly List<Process> _started = [];
+    private readonly ChildProcesses _started = new();
 
     [TearDown]
     public void StopChildren()
     {
-        foreach (var process in _started)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-            process.Dispose();
-        }
-        _started.Clear();
+        _started.StopAll();
     }
 
     private string PinsFile => Path.Combine(Backups, ".pins.json");

@@ -18,7 +18,7 @@ public class PingTests : VolumeTest
 
     private PingServer server = null!;
 
-    private readonly List<Process> _started = [];
+    private readonly ChildProcesses _started = new();
 
     [SetUp]
     public void StartServer() => server = new PingServer();
@@ -26,16 +26,7 @@ public class PingTests : VolumeTest
     [TearDown]
     public void StopServer()
     {
-        foreach (var process in _started)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-            process.Dispose();
-        }
-        _started.Clear();
+        _started.StopAll();
         foreach (var pid in ProcessScan.Rsync(Backups))
         {
             Shell.Run("kill", "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));

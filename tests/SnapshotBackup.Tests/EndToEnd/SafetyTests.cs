@@ -7,28 +7,13 @@ namespace SnapshotBackup.Tests.EndToEnd;
 /// <summary>Locks, unavailable sources and volumes, and backups killed or stopped in the middle of rsync.</summary>
 public class SafetyTests : VolumeTest
 {
-    private readonly List<Process> _started = [];
+    private readonly ChildProcesses _started = new();
     private readonly List<string> _mounts = [];
 
     [TearDown]
     public void StopChildren()
     {
-        foreach (var process in _started)
-        {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    process.WaitForExit(10_000);
-                }
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            process.Dispose();
-        }
-        _started.Clear();
+        _started.StopAll();
         // rsync processes of this test's volume that outlived a killed CLI (when the product is broken).
         foreach (var pid in ProcessScan.Rsync(Backups))
         {
