@@ -81,8 +81,11 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
                 var now = Time.GetLocalNow();
                 var copies = await ListCopiesAsync(engine, config, entries, cancellationToken);
                 var pins = ListPins(config);
-                await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now, copies, pins) : ListPrinter.Text(entries, now, copies, pins));
+                var rules = ListRules(config, entries, now, copies, pins);
+                await output.WriteAsync(arguments.Json ? ListPrinter.Json(entries, now, copies, pins, rules) : ListPrinter.Text(entries, now, copies, pins, rules));
                 return ExitCodes.Ok;
+            case "plan":
+                return await new PlanCommand(arguments, engine, output, Time).RunAsync(config);
             case "prune" or "decay":
                 return await DeleteAsync(engine, config, arguments.Command == "decay", cancellationToken);
             case "destroy":
@@ -159,6 +162,15 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         var (holders, unlisted) = await Core.Copies.CopyHolders.FindAsync(config, entries.Select(e => e.Name).ToList(), logger, cancellationToken);
         var kept = Core.Copies.CopyChain.Protected(config, engine.CopyRecords(config), Time.GetLocalNow(), Time.LocalTimeZone);
         return new ListCopies(config.CopyTo.Select(t => t.Spec).ToList(), holders, kept.Keys.ToHashSet(StringComparer.Ordinal), unlisted);
+    }
+
+    /// <summary>Each snapshot's deciding rule in the plan's words (<c>daily until 2027-01-02 14:00</c>, <c>prune</c>), for list.</summary>
+    private Dictionary<string, string> ListRules(
+        BackupConfig config, IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies, IReadOnlyDictionary<string, Pin>? pins)
+    {
+        var parents = (copies?.KeptForCopies ?? new HashSet<string>()).ToDictionary(n => n, _ => (IReadOnlyList<string>)[], StringComparer.Ordinal);
+        var plan = RetentionPlan.Explain(entries, config.Retention, now, Time.LocalTimeZone, pins ?? new Dictionary<string, Pin>(), parents);
+        return plan.ToDictionary(p => p.Name, p => RetentionPlan.Summary(p, Time.LocalTimeZone), StringComparer.Ordinal);
     }
 
     /// <summary>The volume's pins for list; an unreadable pins file is a warning here (prune and decay refuse to run).</summary>
@@ -270,8 +282,8 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         }
         var confirm = Confirmation();
         var (outcome, _) = await RunService(engine).DeleteAsync(config, () => decay
-            ? engine.Decay(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?"))
-            : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old)?")), cancellationToken);
+            ? engine.Decay(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old; {RetentionReason.Decay(config.Retention)})?"))
+            : engine.Prune(config, e => confirm($"delete {e.Name} ({AgeFormatter(e)} old; {RetentionReason.Prune(e, config.Retention)})?")), cancellationToken);
         Metrics(engine)?.Deleted(config, decay, outcome.Deleted.Count);
         Report(outcome);
         return ReportFailure(outcome) ?? ExitCodes.Ok;

@@ -24,8 +24,14 @@ public static class ListPrinter
 {
     private static readonly Dictionary<string, Pin> NoPins = new(StringComparer.Ordinal);
 
-    /// <summary>One line per backup; a pinned one (<paramref name="pins"/>) is no candidate and shows "pinned" and its note.</summary>
-    public static string Text(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null, IReadOnlyDictionary<string, Pin>? pins = null)
+    /// <summary>
+    /// One line per backup: name, age, the deciding rule in the words of <c>plan</c> (<paramref name="rules"/>, by
+    /// name; without them the rule's word alone), then its tags. A pinned one (<paramref name="pins"/>) is no
+    /// candidate and shows "pinned" and its note.
+    /// </summary>
+    public static string Text(
+        IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null, IReadOnlyDictionary<string, Pin>? pins = null,
+        IReadOnlyDictionary<string, string>? rules = null)
     {
         copies ??= ListCopies.None;
         pins ??= NoPins;
@@ -35,17 +41,20 @@ public static class ListPrinter
         }
         var ages = entries.Select(e => AgeFormatter.Format(now - e.Time)).ToList();
         var ageWidth = ages.Max(a => a.Length);
+        var words = entries.Select(e => rules?.GetValueOrDefault(e.Name) ?? Rule(e, copies, pins)).ToList();
+        var ruleWidth = Math.Max(12, words.Max(w => w.Length));
         var builder = new StringBuilder(entries.Count * 96);
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
             var pin = pins.GetValueOrDefault(e.Name);
             var kept = copies.KeptForCopies.Contains(e.Name) || pin is not null;
-            var retain = e.InRetainAll ? "retain_all" : e.InRetainDaily ? "retain_daily" : string.Empty;
             var tags = string.Join(' ', new[]
             {
                 e.Daily ? "daily" : null,
                 e.Weekly ? "weekly" : null,
+                e.Monthly ? "monthly" : null,
+                e.Yearly ? "yearly" : null,
                 e.Last ? "last" : null,
                 e.PruneCandidate && !kept ? "prune candidate" : null,
                 e.DecayCandidate && !kept ? "decay candidate" : null,
@@ -54,7 +63,7 @@ public static class ListPrinter
                 pin is null ? null : pin.Note is null ? "pinned" : "pinned: " + pin.Note,
             }.Where(t => t is not null));
             builder.Append(e.Name).Append("  ").Append(ages[i].PadRight(ageWidth)).Append("  ")
-                .Append(retain.PadRight(12)).Append("  ").Append(tags).Append('\n');
+                .Append(words[i].PadRight(ruleWidth)).Append("  ").Append(tags).Append('\n');
         }
         foreach (var (target, reason) in copies.Unreachable)
         {
@@ -63,8 +72,22 @@ public static class ListPrinter
         return builder.ToString();
     }
 
-    /// <summary>A JSON array; each backup has <c>pinned</c> and <c>pin_note</c> (null without a note or a pin).</summary>
-    public static string Json(IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null, IReadOnlyDictionary<string, Pin>? pins = null)
+    /// <summary>The deciding rule's word from the entry's flags alone (no dates), when the plan's words are not given.</summary>
+    private static string Rule(BackupEntry e, ListCopies copies, IReadOnlyDictionary<string, Pin> pins) =>
+        e.Last ? RetentionPlan.Newest
+        : pins.ContainsKey(e.Name) ? RetentionPlan.Pinned
+        : copies.KeptForCopies.Contains(e.Name) ? RetentionPlan.CopyParent
+        : e.DecayCandidate ? RetentionPlan.Decay
+        : e.PruneCandidate ? RetentionPlan.Prune
+        : RetentionPolicy.Tiers.Reverse().Where(e.KeptBy).Select(RetentionPlan.Word).FirstOrDefault() ?? RetentionPlan.Prune;
+
+    /// <summary>
+    /// A JSON array; each backup has <c>rule</c> (the deciding rule, as <c>plan</c> words it), <c>pinned</c> and
+    /// <c>pin_note</c> (null without a note or a pin).
+    /// </summary>
+    public static string Json(
+        IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies = null, IReadOnlyDictionary<string, Pin>? pins = null,
+        IReadOnlyDictionary<string, string>? rules = null)
     {
         copies ??= ListCopies.None;
         pins ??= NoPins;
@@ -88,6 +111,12 @@ public static class ListPrinter
                 json.WriteBoolean("last", e.Last);
                 json.WriteBoolean("retain_all", e.InRetainAll);
                 json.WriteBoolean("retain_daily", e.InRetainDaily);
+                json.WriteBoolean("monthly", e.Monthly);
+                json.WriteBoolean("yearly", e.Yearly);
+                json.WriteBoolean("retain_weekly", e.InRetainWeekly);
+                json.WriteBoolean("retain_monthly", e.InRetainMonthly);
+                json.WriteBoolean("retain_yearly", e.InRetainYearly);
+                json.WriteString("rule", rules?.GetValueOrDefault(e.Name) ?? Rule(e, copies, pins));
                 var pin = pins.GetValueOrDefault(e.Name);
                 var kept = copies.KeptForCopies.Contains(e.Name) || pin is not null;
                 json.WriteBoolean("prune", e.PruneCandidate && !kept);

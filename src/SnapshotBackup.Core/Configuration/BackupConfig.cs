@@ -15,8 +15,17 @@ public sealed record BackupConfig
     public required string Backups { get; init; }
 
     public IReadOnlyList<string> Ignore { get; init; } = [];
-    public Duration RetainAll { get; init; } = new(1, DurationUnit.Day);
-    public Duration RetainDaily { get; init; } = new(1, DurationUnit.Month);
+    public RetentionPeriod RetainAll { get; init; } = new Duration(1, DurationUnit.Day);
+    public RetentionPeriod RetainDaily { get; init; } = new Duration(1, DurationUnit.Month);
+
+    /// <summary><c>retain_weekly</c>: forever by default, as the original kept every weekly backup.</summary>
+    public RetentionPeriod RetainWeekly { get; init; } = RetentionPeriod.Forever;
+
+    /// <summary><c>retain_monthly</c>: none by default.</summary>
+    public RetentionPeriod RetainMonthly { get; init; } = RetentionPeriod.None;
+
+    /// <summary><c>retain_yearly</c>: none by default.</summary>
+    public RetentionPeriod RetainYearly { get; init; } = RetentionPeriod.None;
     public Duration Decay { get; init; } = new(1, DurationUnit.Year);
     public bool AutoPrune { get; init; }
     public bool AutoDecay { get; init; }
@@ -33,10 +42,10 @@ public sealed record BackupConfig
     public IReadOnlyList<Copies.CopyTarget> CopyTo { get; init; } = [];
 
     /// <summary><c>copy_retain_all</c>, <c>copy_retain_daily</c>, <c>copy_decay</c>; null means the section's own value.</summary>
-    public Duration? CopyRetainAll { get; init; }
+    public RetentionPeriod? CopyRetainAll { get; init; }
 
     /// <inheritdoc cref="CopyRetainAll"/>
-    public Duration? CopyRetainDaily { get; init; }
+    public RetentionPeriod? CopyRetainDaily { get; init; }
 
     /// <inheritdoc cref="CopyRetainAll"/>
     public Duration? CopyDecay { get; init; }
@@ -53,10 +62,20 @@ public sealed record BackupConfig
     /// <summary>For each key that was set (lower case), the file it came from; used in error messages.</summary>
     public IReadOnlyDictionary<string, string> KeyOrigins { get; init; } = new Dictionary<string, string>();
 
-    public RetentionSettings Retention => new(RetainAll, RetainDaily, Decay);
+    public RetentionSettings Retention => new(RetainAll, RetainDaily, Decay)
+    {
+        RetainWeekly = RetainWeekly,
+        RetainMonthly = RetainMonthly,
+        RetainYearly = RetainYearly,
+    };
 
-    /// <summary>The copy targets' retention: each copy_* value, else the section's own.</summary>
-    public RetentionSettings CopyRetention => new(CopyRetainAll ?? RetainAll, CopyRetainDaily ?? RetainDaily, CopyDecay ?? Decay);
+    /// <summary>The copy targets' retention: each copy_* value, else the section's own (the weekly, monthly and yearly tiers are the section's).</summary>
+    public RetentionSettings CopyRetention => Retention with
+    {
+        RetainAll = CopyRetainAll ?? RetainAll,
+        RetainDaily = CopyRetainDaily ?? RetainDaily,
+        Decay = CopyDecay ?? Decay,
+    };
 
     /// <summary>True when <see cref="Source"/> is <c>user@host:/path</c> (or <c>host:/path</c>).</summary>
     public bool IsRemoteSource => RemoteSource.TryParse(Source, out _);

@@ -12,6 +12,9 @@ internal static partial class ConfigKeys
     public const string Ignore = "ignore";
     public const string RetainAll = "retain_all";
     public const string RetainDaily = "retain_daily";
+    public const string RetainWeekly = "retain_weekly";
+    public const string RetainMonthly = "retain_monthly";
+    public const string RetainYearly = "retain_yearly";
     public const string Decay = "decay";
     public const string AutoPrune = "autoprune";
     public const string AutoDecay = "autodecay";
@@ -40,7 +43,7 @@ internal static partial class ConfigKeys
     /// <summary>The keys, lower case: configparser lower-cases keys as Python does, so "SOURCE" arrives as "source".</summary>
     public static readonly IReadOnlySet<string> Known = new HashSet<string>(StringComparer.Ordinal)
     {
-        Source, Backups, Ignore, RetainAll, RetainDaily, Decay, AutoPrune, AutoDecay, NotifyRemote, NotifyUser,
+        Source, Backups, Ignore, RetainAll, RetainDaily, RetainWeekly, RetainMonthly, RetainYearly, Decay, AutoPrune, AutoDecay, NotifyRemote, NotifyUser,
         SilentFailThreshold, Schedule, AllowEmptySource, MaxConcurrent,
         CopyTo, CopyRetainAll, CopyRetainDaily, CopyDecay, CopySchedule,
         BeforeBackup, AfterBackup, OnFailure, BeforePrune, AfterPrune, HookTimeout, MetricsDir, PingUrl,
@@ -57,7 +60,11 @@ internal static partial class ConfigKeys
 
     /// <summary>Duration keys: the original's own example quotes them, and it understood them quoted.</summary>
     public static bool IsDuration(string key) =>
-        key is RetainAll or RetainDaily or Decay or SilentFailThreshold or CopyRetainAll or CopyRetainDaily or CopyDecay;
+        IsRetentionPeriod(key) || key is Decay or SilentFailThreshold or CopyDecay;
+
+    /// <summary>The tiers' keys: a duration, a count of the newest backups, <c>forever</c> or <c>none</c>.</summary>
+    public static bool IsRetentionPeriod(string key) =>
+        key is RetainAll or RetainDaily or RetainWeekly or RetainMonthly or RetainYearly or CopyRetainAll or CopyRetainDaily;
 
     /// <summary>Checks a value without using it (for [DEFAULT] values no section inherits).</summary>
     public static void Check(Setting s, string? workingDirectory)
@@ -66,7 +73,10 @@ internal static partial class ConfigKeys
         {
             case Source: ParseSource(s, workingDirectory); break;
             case Backups: ParseBackups(s, workingDirectory); break;
-            case RetainAll or RetainDaily or Decay or SilentFailThreshold or CopyRetainAll or CopyRetainDaily or CopyDecay:
+            case RetainAll or RetainDaily or RetainWeekly or RetainMonthly or RetainYearly or CopyRetainAll or CopyRetainDaily:
+                ParseRetentionPeriod(s);
+                break;
+            case Decay or SilentFailThreshold or CopyDecay:
                 ParseDuration(s);
                 break;
             case CopyTo: ParseCopyTo(s); break;
@@ -110,6 +120,9 @@ internal static partial class ConfigKeys
 
     public static Duration ParseDuration(Setting s) =>
         Duration.TryParse(s.Value, out var d, out var error) ? d : throw s.Invalid(error);
+
+    public static Retention.RetentionPeriod ParseRetentionPeriod(Setting s) =>
+        Retention.RetentionPeriod.TryParse(s.Value, out var period, out var error) ? period : throw s.Invalid(error);
 
     public static IReadOnlyList<string> ParseIgnore(Setting s)
     {

@@ -40,6 +40,28 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
     }
 
     /// <summary>
+    /// <c>plan</c>: for every snapshot, keep or delete, the rule that decides it and when that changes, as of
+    /// <paramref name="at"/> (null: now). Read-only like a dry run: no lock, nothing written. An unreadable pins file
+    /// throws <see cref="PinsUnreadableException"/>: a plan that cannot tell pinned snapshots apart would be wrong.
+    /// </summary>
+    public RetentionPlanReport Plan(BackupConfig config, DateTimeOffset? at)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var volume = environment.AvailableVolumeOf(config);
+        var listing = volume.List();
+        ListingReport.ReportSkipped(logger, listing);
+        var now = at ?? environment.Time.GetLocalNow();
+        var zone = environment.Time.LocalTimeZone;
+        var entries = RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, now, zone);
+        var pins = new PinRecords(config.Backups).Read();
+        var parents = config.CopyTo.Count == 0
+            ? new Dictionary<string, IReadOnlyList<string>>()
+            : CopyChain.Protected(config, new CopyRecords(config.Backups).Read(), now, zone,
+                message => logger.LogWarning("{Backup}: {Message}", config.Name, message));
+        return new RetentionPlanReport(config.Name, now, zone, config.Retention, RetentionPlan.Explain(entries, config.Retention, now, zone, pins, parents), listing.Skipped);
+    }
+
+    /// <summary>
     /// The policy's candidates, less the pinned snapshots (<see cref="PinRecords"/>; an unreadable pins file throws
     /// <see cref="PinsUnreadableException"/>, so nothing is deleted) and less each copy target's common snapshot
     /// (<see cref="CopyChain"/>): deleting it would make the next copy a full send.

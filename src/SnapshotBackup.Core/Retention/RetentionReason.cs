@@ -8,10 +8,7 @@ public static class RetentionReason
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(settings);
-        var daily = entry.Daily
-            ? $"the first of its day but older than retain_daily ({settings.RetainDaily})"
-            : "not the first backup of its day";
-        return $"prune candidate: older than retain_all ({settings.RetainAll}), {daily}, not the first of its week";
+        return "prune candidate: " + RetentionPlan.PruneReason(entry, settings);
     }
 
     /// <summary>Why <paramref name="entry"/> is a decay candidate.</summary>

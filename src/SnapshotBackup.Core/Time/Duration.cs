@@ -108,6 +108,45 @@ public sealed class Duration : IEquatable<Duration>
         }
     }
 
+    /// <summary>
+    /// The last whole second at which <paramref name="time"/> still lies within this span back from then, that is the
+    /// latest T with <c>Before(T) &lt;= time</c>: until when a backup taken at <paramref name="time"/> stays in a tier
+    /// of this span, or younger than <c>decay</c> (a second later it is out). Found by search, not by adding the span
+    /// forwards, so it is exactly where <see cref="Before"/> (months clamped to the month's end, daylight-saving gaps
+    /// and folds) says so. Null when that is beyond the year 9999.
+    /// </summary>
+    public DateTimeOffset? Expiry(DateTimeOffset time, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        // Before(T) never decreases as T grows: double a step until it passes, then halve down to the second.
+        var low = new DateTimeOffset(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var step = TimeSpan.FromHours(1);
+        var high = low + step;
+        while (Before(high, zone) <= time)
+        {
+            low = high;
+            step *= 2;
+            if (DateTimeOffset.MaxValue - high <= step + TimeSpan.FromDays(400))
+            {
+                return null;
+            }
+            high += step;
+        }
+        while (high - low > TimeSpan.FromSeconds(1))
+        {
+            var middle = low + TimeSpan.FromSeconds(Math.Floor((high - low).TotalSeconds / 2));
+            if (Before(middle, zone) > time)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle;
+            }
+        }
+        return low;
+    }
+
     /// <summary>The calendar part in months: months + 12 × years + 120 × decades.</summary>
     private decimal CalendarMonths() =>
         parts.Sum(p => p.Unit switch

@@ -14,7 +14,8 @@ public class ConfigLoaderErrorTests : ConfigTestBase
             $"{dropIn}: [data1] retain_all = '1 fortnight': 'fortnight' is not a unit; expected a span back from now: " +
             "a number and a unit, e.g. '1 day', '2w', '3 months', '1.5 days', 'a week', or several ('1 day 12 hours'), " +
             "optionally followed by 'ago', or 'yesterday'; units: s/sec/second, m/min/minute, h/hr/hour, d/day, w/wk/week, " +
-            "mo/month, y/yr/year, decade (months, years and decades in whole numbers)"));
+            "mo/month, y/yr/year, decade (months, years and decades in whole numbers); " +
+            "or a count of the newest backups ('14'), 'forever' or 'none'"));
     }
 
     [Test]
@@ -44,7 +45,9 @@ public class ConfigLoaderErrorTests : ConfigTestBase
         // The value as read: trimmed, one pair of surrounding quotes removed.
         var shown = value == "''" ? "" : value;
         Assert.That(LoadError(path), Does.StartWith($"{path}: [data1] {key} = '{shown}': {reason}")
-            .And.EndWith($"; {Core.Time.Duration.Expected}"));
+            .And.EndWith(key.StartsWith("retain_", StringComparison.Ordinal)
+                ? $"; {Core.Time.Duration.Expected}; {Core.Retention.RetentionPeriod.OtherForms}"
+                : $"; {Core.Time.Duration.Expected}"));
     }
 
     [TestCase("1d", "1 day")]
@@ -175,7 +178,7 @@ public class ConfigLoaderErrorTests : ConfigTestBase
             $"{path}: [DEFAULT] unknown key 'colour' ignored",
             $"{path}: [data1] unknown key 'retian_all' ignored",
         }));
-        Assert.That(config.Get("data1").RetainAll, Is.EqualTo(new Core.Time.Duration(1, Core.Time.DurationUnit.Day)));
+        Assert.That(config.Get("data1").RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Core.Time.Duration(1, Core.Time.DurationUnit.Day))));
     }
 
     [Test]

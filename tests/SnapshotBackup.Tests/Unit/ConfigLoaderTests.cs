@@ -39,8 +39,8 @@ public class ConfigLoaderTests : ConfigTestBase
         Assert.That(data1.Source, Is.EqualTo("/path/to/data1"));
         Assert.That(data1.Backups, Is.EqualTo("/backups/data1"));
         Assert.That(data1.Ignore, Is.Empty);
-        Assert.That(data1.RetainAll, Is.EqualTo(new Duration(1, DurationUnit.Day)));
-        Assert.That(data1.RetainDaily, Is.EqualTo(new Duration(1, DurationUnit.Month)));
+        Assert.That(data1.RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(1, DurationUnit.Day))));
+        Assert.That(data1.RetainDaily, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(1, DurationUnit.Month))));
         Assert.That(data1.Decay, Is.EqualTo(new Duration(1, DurationUnit.Year)));
         Assert.That(data1.SilentFailThreshold, Is.EqualTo(new Duration(3, DurationUnit.Day)));
         Assert.That(data1.AutoPrune, Is.False);
@@ -52,7 +52,7 @@ public class ConfigLoaderTests : ConfigTestBase
 
         var data2 = config.Get("data2");
         Assert.That(data2.Ignore, Is.EqualTo(new[] { "/.cache" }));
-        Assert.That(data2.RetainAll, Is.EqualTo(new Duration(1, DurationUnit.Week)));
+        Assert.That(data2.RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(1, DurationUnit.Week))));
         Assert.That(data2.AutoDecay, Is.True);
         Assert.That(data2.AutoPrune, Is.True);
         Assert.That(data2.NotifyRemote, Is.EqualTo("user@host"));
@@ -75,8 +75,8 @@ public class ConfigLoaderTests : ConfigTestBase
 
         Assert.That(data1.Source, Is.EqualTo("/src/one"));
         Assert.That(data1.Backups, Is.EqualTo("/backups/one"));
-        Assert.That(data1.RetainAll, Is.EqualTo(new Duration(2, DurationUnit.Day)));
-        Assert.That(data1.RetainDaily, Is.EqualTo(new Duration(3, DurationUnit.Week)));
+        Assert.That(data1.RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(2, DurationUnit.Day))));
+        Assert.That(data1.RetainDaily, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(3, DurationUnit.Week))));
         Assert.That(data1.NotifyUser, Is.EqualTo("alice"));
         Assert.That(data1.Schedule, Is.EqualTo("daily"));
     }
@@ -102,9 +102,9 @@ public class ConfigLoaderTests : ConfigTestBase
         var config = Load(path);
 
         Assert.That(config.Get("data1").Backups, Is.EqualTo("/backups"));
-        Assert.That(config.Get("data1").RetainAll, Is.EqualTo(new Duration(2, DurationUnit.Day)));
+        Assert.That(config.Get("data1").RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(2, DurationUnit.Day))));
         Assert.That(config.Get("data1").AutoPrune, Is.True);
-        Assert.That(config.Get("data2").RetainAll, Is.EqualTo(new Duration(5, DurationUnit.Hour)));
+        Assert.That(config.Get("data2").RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(5, DurationUnit.Hour))));
         Assert.That(config.Get("data2").AutoPrune, Is.False);
         Assert.That(config.Backups.Keys, Is.EqualTo(new[] { "data1", "data2" }), "DEFAULT is not a backup");
         Assert.That(config.Defaults["retain_all"], Is.EqualTo("2 days"));
@@ -127,8 +127,8 @@ public class ConfigLoaderTests : ConfigTestBase
         var second = Write("b.ini", "[DEFAULT]\nretain_all = 9 days\nretain_daily = 2 months\n");
         var data1 = Load(first, second).Get("data1");
 
-        Assert.That(data1.RetainAll, Is.EqualTo(new Duration(4, DurationUnit.Day)));
-        Assert.That(data1.RetainDaily, Is.EqualTo(new Duration(2, DurationUnit.Month)));
+        Assert.That(data1.RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(4, DurationUnit.Day))));
+        Assert.That(data1.RetainDaily, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(2, DurationUnit.Month))));
         Assert.That(data1.KeyOrigins["retain_all"], Is.EqualTo(first));
         Assert.That(data1.KeyOrigins["retain_daily"], Is.EqualTo(second));
     }
@@ -154,7 +154,7 @@ public class ConfigLoaderTests : ConfigTestBase
         var config = Load(first, dropIn);
         var data1 = config.Get("data1");
 
-        Assert.That(data1.RetainAll, Is.EqualTo(new Duration(2, DurationUnit.Week)));
+        Assert.That(data1.RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(2, DurationUnit.Week))));
         Assert.That(data1.Source, Is.EqualTo("/src"));
         Assert.That(data1.Ignore, Is.EqualTo(new[] { "/tmp" }));
         Assert.That(data1.KeyOrigins["retain_all"], Is.EqualTo(dropIn));
@@ -231,7 +231,7 @@ public class ConfigLoaderTests : ConfigTestBase
         var path = Write("a.ini", "[data1]\nSOURCE = /src\nBackups = /backups\nRetain_All = 2 days\n");
         var config = Load(path);
 
-        Assert.That(config.Get("DATA1").RetainAll, Is.EqualTo(new Duration(2, DurationUnit.Day)));
+        Assert.That(config.Get("DATA1").RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(2, DurationUnit.Day))));
         Assert.That(config.Get("data1").Name, Is.EqualTo("data1"));
     }
 

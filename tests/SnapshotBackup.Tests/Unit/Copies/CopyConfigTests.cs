@@ -29,8 +29,8 @@ public class CopyConfigTests : ConfigTestBase
         Assert.That(one.CopyTo[0].IsRemote, Is.False);
         Assert.That(one.CopyTo[1].Host, Is.EqualTo("root@nas.example"));
         Assert.That(one.CopyTo[1].Path, Is.EqualTo("/srv/copies/one"));
-        Assert.That(one.CopyRetention.RetainAll, Is.EqualTo(new Duration(2, DurationUnit.Day)));
-        Assert.That(one.CopyRetention.RetainDaily, Is.EqualTo(new Duration(2, DurationUnit.Month)));
+        Assert.That(one.CopyRetention.RetainAll, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(2, DurationUnit.Day))));
+        Assert.That(one.CopyRetention.RetainDaily, Is.EqualTo(SnapshotBackup.Core.Retention.RetentionPeriod.Within(new Duration(2, DurationUnit.Month))));
         Assert.That(one.CopyRetention.Decay, Is.EqualTo(one.Decay));
         Assert.That(one.CopySchedule, Is.EqualTo("daily"));
         var two = set.Get("data2");

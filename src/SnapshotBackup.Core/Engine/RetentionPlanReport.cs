@@ -1,0 +1,12 @@
+using SnapshotBackup.Core.Retention;
+
+namespace SnapshotBackup.Core.Engine;
+
+/// <summary>What <c>plan</c> shows: the backup, the moment and settings of the evaluation, each snapshot's fate, and the entries left alone.</summary>
+public sealed record RetentionPlanReport(
+    string Backup,
+    DateTimeOffset At,
+    TimeZoneInfo Zone,
+    RetentionSettings Settings,
+    IReadOnlyList<PlanEntry> Entries,
+    IReadOnlyList<string> Skipped);
