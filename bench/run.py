@@ -536,6 +536,24 @@ class Bench:
             target = 0.2 if size == 5000 else None
             label = ("4. " if size == 5000 else "6. ") + f"list {size:,} snapshots"
             self.row(label, a, b, pair_ratio(times_a, times_b), "≤ 0.2 s" if target else "", a <= target if target else None)
+            # 13. plan (every snapshot's rule, its until dates and next change) against list of the same volume.
+            times_p, times_l = [], []
+            for i in range(cfg.list_runs):
+                order = ("P", "L") if i % 2 == 0 else ("L", "P")
+                for side in order:
+                    if side == "P":
+                        t, result = timed(self.sb("plan", "l"))
+                        lines = len(result.stdout.splitlines())
+                        if lines != size + 2:
+                            raise RuntimeError(f"plan printed {lines} lines for {size} snapshots")
+                        times_p.append(t)
+                    else:
+                        t, _ = timed(self.sb("list", "l"))
+                        times_l.append(t)
+            p, l = median(times_p), median(times_l)
+            log(f"plan {size}: {['%.3f' % t for t in times_p]} list {['%.3f' % t for t in times_l]}")
+            self.row(f"13. plan {size:,} snapshots (B: list)", p, l, pair_ratio(times_p, times_l),
+                     "≤ 0.5 s" if size == 5000 else "", p <= 0.5 if size == 5000 else None)
 
     def startup_figure(self):
         """Start-up of the NativeAOT command: --version, and a command that parses its line, reads a configuration and

@@ -169,7 +169,7 @@ public sealed class CliApp(CliArguments arguments, ILogger logger, TextWriter ou
         BackupConfig config, IReadOnlyList<BackupEntry> entries, DateTimeOffset now, ListCopies? copies, IReadOnlyDictionary<string, Pin>? pins)
     {
         var parents = (copies?.KeptForCopies ?? new HashSet<string>()).ToDictionary(n => n, _ => (IReadOnlyList<string>)[], StringComparer.Ordinal);
-        var plan = RetentionPlan.Explain(entries, config.Retention, now, Time.LocalTimeZone, pins ?? new Dictionary<string, Pin>(), parents);
+        var plan = RetentionPlan.Explain(entries, config.Retention, now, Time.LocalTimeZone, pins ?? new Dictionary<string, Pin>(), parents, nextChange: false);
         return plan.ToDictionary(p => p.Name, p => RetentionPlan.Summary(p, Time.LocalTimeZone), StringComparer.Ordinal);
     }
 

@@ -64,20 +64,22 @@ public static class RetentionPlan
     /// <param name="zone">The local time zone.</param>
     /// <param name="pins">The pinned snapshots.</param>
     /// <param name="copyParents">For each copy target's common snapshot, the targets.</param>
+    /// <param name="nextChange">Whether to find each entry's next change (a search per entry); <c>list</c>, which
+    /// shows only the deciding rule, goes without.</param>
     public static IReadOnlyList<PlanEntry> Explain(
         IReadOnlyList<BackupEntry> entries, RetentionSettings settings, DateTimeOffset now, TimeZoneInfo zone,
-        IReadOnlyDictionary<string, Pin> pins, IReadOnlyDictionary<string, IReadOnlyList<string>> copyParents)
+        IReadOnlyDictionary<string, Pin> pins, IReadOnlyDictionary<string, IReadOnlyList<string>> copyParents, bool nextChange = true)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(pins);
         ArgumentNullException.ThrowIfNull(copyParents);
-        return entries.Select(e => Explain(e, settings, now, zone, pins, copyParents)).ToList();
+        return entries.Select(e => Explain(e, settings, now, zone, pins, copyParents, nextChange)).ToList();
     }
 
     private static PlanEntry Explain(
         BackupEntry e, RetentionSettings settings, DateTimeOffset now, TimeZoneInfo zone,
-        IReadOnlyDictionary<string, Pin> pins, IReadOnlyDictionary<string, IReadOnlyList<string>> copyParents)
+        IReadOnlyDictionary<string, Pin> pins, IReadOnlyDictionary<string, IReadOnlyList<string>> copyParents, bool nextChange)
     {
         var holds = new List<RetentionHold>();
         if (e.Last)
@@ -107,7 +109,7 @@ public static class RetentionPlan
             .ThenByDescending(h => h.Until));
 
         // The next change comes a second after the last moment a rule (or youth) still holds the backup.
-        var decayAt = e.Last ? null : settings.Decay.Expiry(e.Time, zone)?.AddSeconds(1);
+        var decayAt = e.Last || !nextChange ? null : settings.Decay.Expiry(e.Time, zone)?.AddSeconds(1);
         if (e.DecayCandidate && protectedHolds == 0)
         {
             return new PlanEntry(e, false, holds, Decay, null, null);
@@ -122,7 +124,7 @@ public static class RetentionPlan
         }
         // Kept by tiers alone: it becomes a prune candidate when the last dated tier lets go (unless a count or
         // forever holds it), or a decay candidate when it grows older than decay, whichever comes first.
-        DateTimeOffset? pruneAt = tierHolds.All(h => h.Until is not null) ? tierHolds.Max(h => h.Until)!.Value.AddSeconds(1) : null;
+        DateTimeOffset? pruneAt = nextChange && tierHolds.All(h => h.Until is not null) ? tierHolds.Max(h => h.Until)!.Value.AddSeconds(1) : null;
         if (decayAt is { } d && (pruneAt is null || d <= pruneAt))
         {
             return new PlanEntry(e, true, holds, null, d, Decay);

@@ -31,7 +31,7 @@ public class BenchSmokeTests
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
         Assert.That(result.Output, Does.Contain("| figure | snapshotbackup (A) | floor (B) | A / B | target | met |"));
         foreach (var figure in (string[])["1. backup after a 1 % change", "2. backup with no change", "6. prune 100 hourly snapshots",
-                     "6. list 100 snapshots", "5. daemon, 20 sections: start → READY=1", "5. daemon: RSS after",
+                     "6. list 100 snapshots", "13. plan 100 snapshots (B: list)", "5. daemon, 20 sections: start → READY=1", "5. daemon: RSS after",
                      "CLI start-up (`snapshotbackup --version`", "CLI start-up to a failed `list`",
                      "7. diff of two consecutive snapshots", "7. growth from", "8. versions of one file", "8. versions of a 200-file directory",
                      "9. restore",
