@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Configuration;
-using SnapshotBackup.Core.Copies;
 using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Volume;
 
@@ -39,42 +38,15 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
         return new DeleteOutcome([], [], listing.Skipped) { WouldDelete = planned };
     }
 
-    /// <summary>
-    /// The policy's candidates, less the pinned snapshots (<see cref="PinRecords"/>; an unreadable pins file throws
-    /// <see cref="PinsUnreadableException"/>, so nothing is deleted) and less each copy target's common snapshot
-    /// (<see cref="CopyChain"/>): deleting it would make the next copy a full send.
-    /// </summary>
+    /// <summary>The policy's candidates, less the protected snapshots (<see cref="SnapshotProtection"/>: pinned, copy parents).</summary>
     private List<BackupEntry> Candidates(BackupConfig config, VolumeListing listing, bool decay)
     {
-        var what = decay ? "decay" : "prune";
         var candidates = ListingReport.Evaluate(config, listing, environment.Time)
             .Where(e => !e.Last && (decay ? e.DecayCandidate : e.PruneCandidate))
             .ToList();
-        if (candidates.Count == 0)
-        {
-            return candidates;
-        }
-        var pins = new PinRecords(config.Backups).Read();
-        foreach (var entry in candidates.Where(e => pins.ContainsKey(e.Name)))
-        {
-            var note = pins[entry.Name].Note;
-            logger.LogInformation("{What}: keeping {Snapshot}, pinned{Note}", what, entry.Name, note is null ? string.Empty : ": " + note);
-        }
-        candidates = candidates.Where(e => !pins.ContainsKey(e.Name)).ToList();
-        if (candidates.Count == 0 || config.CopyTo.Count == 0)
-        {
-            return candidates;
-        }
-        var kept = CopyChain.Protected(
-            config, new CopyRecords(config.Backups).Read(), environment.Time.GetLocalNow(), environment.Time.LocalTimeZone,
-            message => logger.LogWarning("{Backup}: {Message}", config.Name, message));
-        foreach (var entry in candidates.Where(e => kept.ContainsKey(e.Name)))
-        {
-            logger.LogInformation(
-                "{What}: keeping {Snapshot}, the common snapshot of copy target {Targets} (the parent of its next incremental copy)",
-                what, entry.Name, string.Join(", ", kept[entry.Name]));
-        }
-        return candidates.Where(e => !kept.ContainsKey(e.Name)).ToList();
+        return candidates.Count == 0
+            ? candidates
+            : SnapshotProtection.Read(config, environment.Time, logger).Without(candidates, decay ? "decay" : "prune", logger);
     }
 
     /// <summary>Prune or decay on a volume whose lock the caller holds; <paramref name="confirm"/> is asked per candidate.</summary>
