@@ -5,8 +5,9 @@ using SnapshotBackup.Core.Processes;
 namespace SnapshotBackup.Core.Btrfs;
 
 /// <summary>
-/// <c>btrfs subvolume sync PATH</c> (waits until every deleted subvolume is cleaned), then syncfs (commits the freed
-/// extents), all within <see cref="Timeout"/>. Where that command fails (btrfs-progs missing; a normal user on a kernel
+/// BTRFS_IOC_SYNC (<see cref="BtrfsManager.SyncAndWakeCleaner"/>: starts the cleaner now rather than at the next
+/// periodic commit), <c>btrfs subvolume sync PATH</c> (waits until every deleted subvolume is cleaned), then syncfs
+/// (commits the freed extents), all within <see cref="Timeout"/>. Where that command fails (btrfs-progs missing; a normal user on a kernel
 /// whose wait needs root), the free space is read every <see cref="PollInterval"/> after a syncfs until it stops
 /// changing for three readings in a row.
 /// </summary>
@@ -25,6 +26,7 @@ public sealed class BtrfsCleaner(ProcessRunner runner, ILogger logger) : IBtrfsC
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         var started = Environment.TickCount64;
+        BtrfsManager.SyncAndWakeCleaner(path);
         try
         {
             ProcessResult? result = null;
@@ -62,7 +64,7 @@ public sealed class BtrfsCleaner(ProcessRunner runner, ILogger logger) : IBtrfsC
         while (steady < 3)
         {
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
-            BtrfsManager.Instance.SyncFileSystem(path);
+            BtrfsManager.SyncAndWakeCleaner(path);
             var now = LibC.FileSystemSpace(path)?.Available;
             steady = now is not null && now == last ? steady + 1 : 0;
             last = now;
