@@ -57,6 +57,7 @@ public sealed class BackupOperation(
         ListingReport.ReportSkipped(logger, listing);
         CheckNotEmptySource(config, source, listing, volume);
         // min_free, before rsync writes anything: delete snapshots until the free space is back (a dry run only says which).
+        // Not in the backup taken before a restore: it could delete the snapshot about to be restored from.
         var minFreeDeleted = new List<FreeSpaceDeletion>();
         if (request.DryRun)
         {
@@ -64,7 +65,10 @@ public sealed class BackupOperation(
         }
         else
         {
-            minFreeDeleted.AddRange(await _pruner.FreeAsync(config, volume, "before the backup", cancellationToken).ConfigureAwait(false));
+            if (request.BeforeRestore is null)
+            {
+                minFreeDeleted.AddRange(await _pruner.FreeAsync(config, volume, "before the backup", cancellationToken).ConfigureAwait(false));
+            }
             EnsureSync(volume, listing);
         }
 
@@ -128,7 +132,7 @@ public sealed class BackupOperation(
     /// <summary>
     /// rsync into <paramref name="destination"/>. When it stops with the volume full and <c>min_free</c> is set, snapshots
     /// are deleted until the free space is back at the limit and rsync runs once more (the files it completed stay in
-    /// .sync); what was deleted is added to <paramref name="minFreeDeleted"/>.
+    /// .sync); what was deleted is added to <paramref name="minFreeDeleted"/>. Not for the backup taken before a restore.
     /// </summary>
     private async Task<RsyncResult> RunRsyncAsync(
         BackupConfig config, BackupRequest request, string source, string destination, BackupVolume volume,
@@ -153,7 +157,7 @@ public sealed class BackupOperation(
         {
             return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
         }
-        catch (RsyncException e) when (e.DiskFull && !request.DryRun && config.MinFree is { } limit)
+        catch (RsyncException e) when (e.DiskFull && !request.DryRun && request.BeforeRestore is null && config.MinFree is { } limit)
         {
             var freed = await _pruner.FreeAsync(config, volume, "after rsync found the volume full", cancellationToken).ConfigureAwait(false);
             if (freed.Count == 0)
