@@ -85,6 +85,7 @@ public sealed class MinFreeTests : VolumeTest
         WriteConfig($"min_free = {limit / 1024} KiB");
 
         var result = Cli("backup", "data1");
+        TestContext.Out.WriteLine(result.Error);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         var created = result.Output.Trim();
@@ -158,6 +159,7 @@ public sealed class MinFreeTests : VolumeTest
         WriteConfig("min_free = 32 MiB");
 
         var result = Cli("backup", "data1");
+        TestContext.Out.WriteLine(result.Error);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Error, Does.Contain("after rsync found the volume full, below the limit 32.0 MiB"));
