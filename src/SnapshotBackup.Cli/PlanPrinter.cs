@@ -21,6 +21,10 @@ public static class PlanPrinter
         var text = new StringBuilder(128 + report.Entries.Count * 120);
         text.Append("plan of ").Append(report.Backup).Append(" at ").Append(RetentionPlan.Format(report.At, zone)).Append(": ")
             .Append(Settings(settings)).Append('\n');
+        if (report.MinFree is { } minFree)
+        {
+            text.Append(minFree).Append('\n');
+        }
         if (report.Entries.Count == 0)
         {
             text.Append("no backups\n");
@@ -35,6 +39,10 @@ public static class PlanPrinter
             {
                 text.Append("; from ").Append(RetentionPlan.Format(change, zone)).Append(": ")
                     .Append(entry.NextFate == RetentionPlan.Decay ? "decay candidate" : "prune candidate");
+            }
+            if (entry.MinFreeRank is { } rank)
+            {
+                text.Append("; min_free #").Append(rank);
             }
             text.Append('\n');
         }
@@ -81,6 +89,14 @@ public static class PlanPrinter
             }
             json.WriteString("decay", report.Settings.Decay.ToString());
             json.WriteEndObject();
+            if (report.MinFree is { } minFree)
+            {
+                json.WriteString("min_free", minFree);
+            }
+            else
+            {
+                json.WriteNull("min_free");
+            }
             json.WriteStartArray("snapshots");
             foreach (var entry in report.Entries)
             {
@@ -118,6 +134,14 @@ public static class PlanPrinter
                 {
                     json.WriteNull("next_change");
                     json.WriteNull("next_fate");
+                }
+                if (entry.MinFreeRank is { } rank)
+                {
+                    json.WriteNumber("min_free_rank", rank);
+                }
+                else
+                {
+                    json.WriteNull("min_free_rank");
                 }
                 json.WriteEndObject();
             }

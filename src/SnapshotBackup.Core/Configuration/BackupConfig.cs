@@ -59,6 +59,12 @@ public sealed record BackupConfig
     /// <summary><c>ping_url</c>: the health-check URL pinged at the start and end of each run; null when none.</summary>
     public Uri? PingUrl { get; init; }
 
+    /// <summary>
+    /// <c>min_free</c>: the free space the volume keeps; before a backup, and when rsync finds the volume full, snapshots
+    /// are deleted until it is back (see <see cref="Engine.FreeSpacePruner"/>). Null (the default) is off.
+    /// </summary>
+    public FreeSpaceLimit? MinFree { get; init; }
+
     /// <summary>For each key that was set (lower case), the file it came from; used in error messages.</summary>
     public IReadOnlyDictionary<string, string> KeyOrigins { get; init; } = new Dictionary<string, string>();
 

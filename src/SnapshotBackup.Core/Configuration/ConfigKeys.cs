@@ -37,6 +37,7 @@ internal static partial class ConfigKeys
     public const string HookTimeout = "hook_timeout";
     public const string MetricsDir = "metrics_dir";
     public const string PingUrl = "ping_url";
+    public const string MinFree = "min_free";
 
     public const string DefaultSection = "DEFAULT";
 
@@ -47,6 +48,7 @@ internal static partial class ConfigKeys
         SilentFailThreshold, Schedule, AllowEmptySource, MaxConcurrent,
         CopyTo, CopyRetainAll, CopyRetainDaily, CopyDecay, CopySchedule,
         BeforeBackup, AfterBackup, OnFailure, BeforePrune, AfterPrune, HookTimeout, MetricsDir, PingUrl,
+        MinFree,
     };
 
     /// <summary>The hook keys: a command line run through <c>/bin/sh -c</c>, taken as written (quotes kept, several lines allowed).</summary>
@@ -87,6 +89,7 @@ internal static partial class ConfigKeys
             case HookTimeout: ParseHookTimeout(s); break;
             case MetricsDir: ParseMetricsDir(s); break;
             case PingUrl: ParsePingUrl(s); break;
+            case MinFree: ParseMinFree(s); break;
         }
     }
 
@@ -219,6 +222,12 @@ internal static partial class ConfigKeys
         : s.Value.Any(char.IsControl) || s.Value.Contains(' ', StringComparison.Ordinal) ? throw Redacted(s).Invalid("a URL cannot contain spaces or control characters")
         : Uri.TryCreate(s.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.Host.Length > 0 ? uri
         : throw Redacted(s).Invalid("expected an http:// or https:// URL");
+
+    /// <summary><c>min_free</c>: a percentage of the filesystem or a size (<see cref="FreeSpaceLimit"/>); empty means off.</summary>
+    public static FreeSpaceLimit? ParseMinFree(Setting s) =>
+        s.Value.Length == 0 ? null
+        : FreeSpaceLimit.TryParse(s.Value, out var limit, out var error) ? limit
+        : throw s.Invalid(error);
 
     private static Setting Redacted(Setting s) => s with { Value = Pings.PingUrls.RedactText(s.Value) };
 

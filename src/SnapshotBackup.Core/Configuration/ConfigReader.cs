@@ -151,6 +151,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
                 Timeout = Get(HookTimeout) is { } hookTimeout ? ParseHookTimeout(hookTimeout) : HookCommands.DefaultTimeout,
             },
             PingUrl = Get(PingUrl) is { } pingUrl ? ParsePingUrl(pingUrl) : null,
+            MinFree = Get(MinFree) is { } minFree ? ParseMinFree(minFree) : null,
             KeyOrigins = origins,
         };
 
@@ -190,7 +191,8 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
         var where = $"{file}:{option.Line}: [{option.Section}] {option.Key}";
         // A ping URL holds a secret token: a warning names it only redacted.
         var shown = option.Key == PingUrl ? Pings.PingUrls.RedactText(raw.Trim()) : raw;
-        if (raw.Contains('%', StringComparison.Ordinal) && !percentNoted)
+        // min_free = 10% means a percentage; the original never read min_free, so its interpolation does not matter there.
+        if (raw.Contains('%', StringComparison.Ordinal) && !percentNoted && option.Key != MinFree)
         {
             percentNoted = true;
             warnings.Add($"{where} = {shown}: '%' is taken literally here and in every other value " +

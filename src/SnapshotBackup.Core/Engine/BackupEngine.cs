@@ -22,7 +22,7 @@ public sealed partial class BackupEngine
 
     /// <summary>The engine on this machine (mount table, files, flock) with the given btrfs, rsync and clock.</summary>
     public BackupEngine(IBtrfsManager btrfs, IRsyncRunner rsync, ISourceProbe sourceProbe, TimeProvider time, ILogger logger)
-        : this(EngineEnvironment.System(btrfs, time), rsync, sourceProbe, logger)
+        : this(EngineEnvironment.System(btrfs, time) with { Cleaner = new BtrfsCleaner(new Processes.ProcessRunner(logger), logger) }, rsync, sourceProbe, logger)
     {
     }
 

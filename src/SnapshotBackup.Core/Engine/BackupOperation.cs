@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using SnapshotBackup.Core.Btrfs;
 using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.FileSystem;
+using SnapshotBackup.Core.Retention;
 using SnapshotBackup.Core.Rsync;
 using SnapshotBackup.Core.Volume;
 
@@ -14,6 +15,8 @@ public sealed class BackupOperation(
     ISourceProbe sourceProbe,
     ILogger logger)
 {
+    private readonly FreeSpacePruner _pruner = new(environment, logger);
+
     /// <summary>
     /// One backup: check source and volume, take the lock, make <c>.sync</c> if missing, rsync into it, and only after a
     /// complete rsync take the read-only snapshot named by the finish time. The result holds the lock until disposed
@@ -53,15 +56,27 @@ public sealed class BackupOperation(
         var listing = volume.List();
         ListingReport.ReportSkipped(logger, listing);
         CheckNotEmptySource(config, source, listing, volume);
-        if (!request.DryRun)
+        // min_free, before rsync writes anything: delete snapshots until the free space is back (a dry run only says which).
+        // Not in the backup taken before a restore: it could delete the snapshot about to be restored from.
+        var minFreeDeleted = new List<FreeSpaceDeletion>();
+        if (request.DryRun)
         {
+            _pruner.Plan(config, volume);
+        }
+        else
+        {
+            if (request.BeforeRestore is null)
+            {
+                minFreeDeleted.AddRange(await _pruner.FreeAsync(config, volume, "before the backup", cancellationToken).ConfigureAwait(false));
+            }
             EnsureSync(volume, listing);
         }
 
         // The source directory as it was when rsync started: a source renamed away, unmounted or replaced while rsync
         // ran is not what the snapshot would claim to be a backup of.
         var sourceIdentity = RemoteSource.TryParse(source, out _) ? null : environment.FileSystem.Identity(source);
-        var result = await RunRsyncAsync(config, request, source, Destination(volume, listing, request.DryRun), cancellationToken).ConfigureAwait(false);
+        var result = await RunRsyncAsync(config, request, source, Destination(volume, listing, request.DryRun), volume, minFreeDeleted, cancellationToken)
+            .ConfigureAwait(false);
         if (request.DryRun)
         {
             logger.LogInformation("dry run: {Count} changes, {Bytes} bytes to transfer; nothing was written, no snapshot taken",
@@ -95,6 +110,7 @@ public sealed class BackupOperation(
             FilesTransferred = result.FilesTransferred,
             Duration = result.Duration,
             FilesVanished = result.FilesVanished,
+            MinFreeDeleted = minFreeDeleted,
             Volume = volume,
             Lock = volumeLock,
         };
@@ -113,8 +129,14 @@ public sealed class BackupOperation(
             ? Path.Combine(volume.Path, newestBackup.Name)
             : volume.SyncPath;
 
+    /// <summary>
+    /// rsync into <paramref name="destination"/>. When it stops with the volume full and <c>min_free</c> is set, snapshots
+    /// are deleted until the free space is back at the limit and rsync runs once more (the files it completed stay in
+    /// .sync); what was deleted is added to <paramref name="minFreeDeleted"/>. Not for the backup taken before a restore.
+    /// </summary>
     private async Task<RsyncResult> RunRsyncAsync(
-        BackupConfig config, BackupRequest request, string source, string destination, CancellationToken cancellationToken)
+        BackupConfig config, BackupRequest request, string source, string destination, BackupVolume volume,
+        List<FreeSpaceDeletion> minFreeDeleted, CancellationToken cancellationToken)
     {
         if (request.DryRun)
         {
@@ -135,9 +157,29 @@ public sealed class BackupOperation(
         {
             return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
         }
+        catch (RsyncException e) when (e.DiskFull && !request.DryRun && request.BeforeRestore is null && config.MinFree is { } limit)
+        {
+            var freed = await _pruner.FreeAsync(config, volume, "after rsync found the volume full", cancellationToken).ConfigureAwait(false);
+            if (freed.Count == 0)
+            {
+                throw new OperationFailedException(
+                    DiskFullMessage.For(environment.FileSystem, config.Backups, source, e) + $" (min_free = {limit} is met, so it deleted nothing)", e);
+            }
+            minFreeDeleted.AddRange(freed);
+        }
         catch (RsyncException e) when (e.DiskFull)
         {
             throw new OperationFailedException(DiskFullMessage.For(environment.FileSystem, config.Backups, source, e), e);
+        }
+        logger.LogInformation("min_free: running rsync once more into {Sync}", destination);
+        try
+        {
+            return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
+        }
+        catch (RsyncException e) when (e.DiskFull)
+        {
+            throw new OperationFailedException(
+                DiskFullMessage.For(environment.FileSystem, config.Backups, source, e) + $" (the second try, after min_free deleted {minFreeDeleted.Count} snapshots)", e);
         }
     }
 

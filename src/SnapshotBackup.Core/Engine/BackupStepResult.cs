@@ -19,6 +19,9 @@ public sealed class BackupStepResult : IDisposable
 
     public bool FilesVanished { get; init; }
 
+    /// <summary>What <c>min_free</c> deleted before the backup or after rsync found the volume full, in that order.</summary>
+    public IReadOnlyList<Retention.FreeSpaceDeletion> MinFreeDeleted { get; init; } = [];
+
     /// <summary>A dry run's itemized changes, as rsync reported them; empty for a real backup.</summary>
     public IReadOnlyList<string> Changes { get; init; } = [];
 

@@ -15,6 +15,11 @@ public sealed record EngineEnvironment(IBtrfsManager Btrfs, IMountTable MountTab
     public static EngineEnvironment System(IBtrfsManager btrfs, TimeProvider time) =>
         new(btrfs, Volume.MountTable.System, LocalFileSystem.Instance, new FlockVolumeLocks(time), time);
 
+    /// <summary>Waits for btrfs to free a deleted snapshot's space (<c>min_free</c>); <see cref="BtrfsCleaner"/> unless set.</summary>
+    public IBtrfsCleaner Cleaner { get; init; } =
+        new BtrfsCleaner(new Processes.ProcessRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+
     public BackupVolume VolumeOf(BackupConfig config) => new(config.Backups, Btrfs, MountTable, FileSystem);
 
     /// <summary>The volume of <paramref name="config"/>, after checking it is mounted, exists and is on btrfs.</summary>

@@ -58,45 +58,52 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
             ? new Dictionary<string, IReadOnlyList<string>>()
             : CopyChain.Protected(config, new CopyRecords(config.Backups).Read(), now, zone,
                 message => logger.LogWarning("{Backup}: {Message}", config.Name, message));
-        return new RetentionPlanReport(config.Name, now, zone, config.Retention, RetentionPlan.Explain(entries, config.Retention, now, zone, pins, parents), listing.Skipped);
+        var plan = RetentionPlan.Explain(entries, config.Retention, now, zone, pins, parents);
+        var (minFree, order) = PlanMinFree(config, volume, entries, name => pins.ContainsKey(name) || parents.ContainsKey(name));
+        if (order.Count > 0)
+        {
+            var rank = order.Select((d, i) => (d.Name, Rank: i + 1)).ToDictionary(r => r.Name, r => r.Rank, StringComparer.Ordinal);
+            plan = plan.Select(p => rank.TryGetValue(p.Name, out var r) ? p with { MinFreeRank = r } : p).ToList();
+        }
+        return new RetentionPlanReport(config.Name, now, zone, config.Retention, plan, listing.Skipped) { MinFree = minFree };
     }
 
     /// <summary>
-    /// The policy's candidates, less the pinned snapshots (<see cref="PinRecords"/>; an unreadable pins file throws
-    /// <see cref="PinsUnreadableException"/>, so nothing is deleted) and less each copy target's common snapshot
-    /// (<see cref="CopyChain"/>): deleting it would make the next copy a full send.
+    /// What <c>min_free</c> says now (free space is measured now, whatever the plan's time): a line for the plan, and
+    /// when the space is below the limit the order in which the next backup deletes, one at a time and measuring after
+    /// each (how many it takes is not estimated: btrfs frees only extents no other snapshot shares).
     /// </summary>
+    private (string? Line, IReadOnlyList<FreeSpaceDeletion> Order) PlanMinFree(
+        BackupConfig config, BackupVolume volume, IReadOnlyList<BackupEntry> entries, Func<string, bool> isProtected)
+    {
+        if (config.MinFree is not { } limit)
+        {
+            return (null, []);
+        }
+        if (environment.FileSystem.Space(volume.Path) is not var (available, total))
+        {
+            return ($"min_free {limit}: the free space of {volume.Path} cannot be read", []);
+        }
+        var needed = limit.BytesFor(total);
+        if (available >= needed)
+        {
+            return ($"min_free {limit} ({ByteSize.Format(needed)}): {ByteSize.Format(available)} free now, nothing to delete", []);
+        }
+        var order = FreeSpacePolicy.Order(entries, isProtected);
+        return ($"min_free {limit} ({ByteSize.Format(needed)}): only {ByteSize.Format(available)} free now; the next backup deletes " +
+                "in this order, one at a time, until the space is back (min_free #1, #2, ...)" +
+                (order.Count == 0 ? ", but nothing may be deleted: it will fail" : string.Empty), order);
+    }
+
+    /// <summary>The policy's candidates, less the protected snapshots (<see cref="SnapshotProtection"/>: pinned, copy parents).</summary>
     private List<BackupEntry> Candidates(BackupConfig config, VolumeListing listing, bool decay)
     {
-        var what = decay ? "decay" : "prune";
         var candidates = ListingReport.Evaluate(config, listing, environment.Time)
             .Where(e => !e.Last && (decay ? e.DecayCandidate : e.PruneCandidate))
             .ToList();
-        if (candidates.Count == 0)
-        {
-            return candidates;
-        }
-        var pins = new PinRecords(config.Backups).Read();
-        foreach (var entry in candidates.Where(e => pins.ContainsKey(e.Name)))
-        {
-            var note = pins[entry.Name].Note;
-            logger.LogInformation("{What}: keeping {Snapshot}, pinned{Note}", what, entry.Name, note is null ? string.Empty : ": " + note);
-        }
-        candidates = candidates.Where(e => !pins.ContainsKey(e.Name)).ToList();
-        if (candidates.Count == 0 || config.CopyTo.Count == 0)
-        {
-            return candidates;
-        }
-        var kept = CopyChain.Protected(
-            config, new CopyRecords(config.Backups).Read(), environment.Time.GetLocalNow(), environment.Time.LocalTimeZone,
-            message => logger.LogWarning("{Backup}: {Message}", config.Name, message));
-        foreach (var entry in candidates.Where(e => kept.ContainsKey(e.Name)))
-        {
-            logger.LogInformation(
-                "{What}: keeping {Snapshot}, the common snapshot of copy target {Targets} (the parent of its next incremental copy)",
-                what, entry.Name, string.Join(", ", kept[entry.Name]));
-        }
-        return candidates.Where(e => !kept.ContainsKey(e.Name)).ToList();
+        return candidates.Count == 0
+            ? candidates
+            : SnapshotProtection.Read(config, environment.Time, logger).Without(candidates, decay ? "decay" : "prune", logger);
     }
 
     /// <summary>Prune or decay on a volume whose lock the caller holds; <paramref name="confirm"/> is asked per candidate.</summary>

@@ -9,4 +9,8 @@ public sealed record RetentionPlanReport(
     TimeZoneInfo Zone,
     RetentionSettings Settings,
     IReadOnlyList<PlanEntry> Entries,
-    IReadOnlyList<string> Skipped);
+    IReadOnlyList<string> Skipped)
+{
+    /// <summary>What <c>min_free</c> says of the volume now; null when it is not set.</summary>
+    public string? MinFree { get; init; }
+}

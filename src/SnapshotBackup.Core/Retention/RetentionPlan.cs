@@ -27,6 +27,12 @@ public sealed record PlanEntry(BackupEntry Entry, bool Keep, IReadOnlyList<Reten
 
     /// <summary>The deciding rule's word: the first hold's, or <c>prune</c> / <c>decay</c>.</summary>
     public string Rule => Keep ? Holds[0].Rule : DeleteRule!;
+
+    /// <summary>
+    /// When the volume is below <c>min_free</c>: this snapshot's place in the order the next backup deletes in (1 is
+    /// first), until the space is back; null otherwise.
+    /// </summary>
+    public int? MinFreeRank { get; init; }
 }
 
 /// <summary>

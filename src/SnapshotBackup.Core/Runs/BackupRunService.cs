@@ -86,6 +86,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
             BytesTransferred = backup.BytesTransferred,
             FilesTransferred = backup.FilesTransferred,
             Changes = backup.Changes,
+            MinFreeDeleted = backup.MinFreeDeleted,
         };
         if (request.DryRun)
         {
@@ -379,6 +380,13 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         }
     }
 
+    /// <summary><c>; min_free deleted A (prune candidate), B (decay candidate)</c>, or nothing.</summary>
+    public static string MinFreeText(RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.MinFreeDeleted.Count == 0 ? string.Empty : "; min_free deleted " + string.Join(", ", result.MinFreeDeleted);
+    }
+
     private IReadOnlyList<string> DeleteCandidates(BackupConfig config, BackupStepResult backup, bool decay, ref Exception? error)
     {
         try
@@ -414,7 +422,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
             var lastSuccess = result.Outcome is RunOutcome.Skipped or RunOutcome.Failed
                 ? LastSuccess.Find(engine, config, () => recorder.LastSuccess(config.Name), out _)
                 : null;
-            var detail = result.Outcome == RunOutcome.Succeeded ? result.SnapshotName : result.ErrorMessage;
+            var detail = result.Outcome == RunOutcome.Succeeded ? result.SnapshotName + MinFreeText(result) : result.ErrorMessage;
             await notifier.NotifyRunAsync(config, result.Outcome, detail, lastSuccess, time.GetLocalNow(), cancellationToken);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -24,6 +24,9 @@ public sealed record RunResult(string Section, RunOutcome Outcome)
     /// <inheritdoc cref="Decayed"/>
     public IReadOnlyList<string> Pruned { get; init; } = [];
 
+    /// <summary>Snapshots <c>min_free</c> deleted to make room for this backup, each with its reason.</summary>
+    public IReadOnlyList<Retention.FreeSpaceDeletion> MinFreeDeleted { get; init; } = [];
+
     /// <summary>A dry run's itemized changes, as rsync reported them; empty for a real backup.</summary>
     public IReadOnlyList<string> Changes { get; init; } = [];
 

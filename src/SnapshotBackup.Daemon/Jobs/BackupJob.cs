@@ -86,6 +86,11 @@ internal sealed class BackupJob(
                 logger.LogInformation(
                     "backup {Backup} succeeded in {Duration:0.0} s: {Bytes} bytes transferred, snapshot {Snapshot}",
                     name, seconds, result.BytesTransferred, result.SnapshotName);
+                if (result.MinFreeDeleted.Count > 0)
+                {
+                    logger.LogInformation("min_free {Backup}: deleted {Count} snapshots: {List}",
+                        name, result.MinFreeDeleted.Count, string.Join(", ", result.MinFreeDeleted));
+                }
                 foreach (var (what, deleted) in new[] { ("autodecay", result.Decayed), ("autoprune", result.Pruned) })
                 {
                     if (deleted.Count > 0)

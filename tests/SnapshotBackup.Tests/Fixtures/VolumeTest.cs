@@ -14,10 +14,13 @@ public abstract class VolumeTest
     protected string Backups { get; private set; } = null!;
     protected string ConfigPath { get; private set; } = null!;
 
+    /// <summary>The loopback image's size (truncate's syntax); 1G unless a test class needs a small volume to fill.</summary>
+    protected virtual string VolumeSize => "1G";
+
     [SetUp]
     public void CreateVolume()
     {
-        Loop = LoopBtrfs.Create();
+        Loop = LoopBtrfs.Create(VolumeSize);
         Source = Path.Combine(Loop.Root, "source");
         Directory.CreateDirectory(Source);
         Backups = Path.Combine(Loop.Mount, "backups", "data1");

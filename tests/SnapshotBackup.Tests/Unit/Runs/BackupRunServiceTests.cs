@@ -96,6 +96,28 @@ public class BackupRunServiceTests
     }
 
     [Test]
+    public async Task What_min_free_deleted_is_in_the_result_and_in_the_notification_with_each_reason()
+    {
+        _step = new BackupStepResult
+        {
+            SnapshotName = Snapshot,
+            MinFreeDeleted =
+            [
+                new("2025-01-01T10:05:00+00:00", Core.Retention.FreeSpaceReason.PruneCandidate),
+                new("2025-01-01T10:00:00+00:00", Core.Retention.FreeSpaceReason.OldestKept),
+            ],
+        };
+        _engine.Setup(e => e.DeleteCandidates(Config, _step, It.IsAny<bool>())).Returns(new DeleteOutcome([], [], []));
+
+        var result = await Service().RunAsync(Config, new BackupRequest(), CancellationToken.None);
+
+        Assert.That(result.MinFreeDeleted.Select(d => d.Name), Is.EqualTo(new[] { "2025-01-01T10:05:00+00:00", "2025-01-01T10:00:00+00:00" }));
+        VerifyNotified(RunOutcome.Succeeded,
+            Snapshot + "; min_free deleted 2025-01-01T10:05:00+00:00 (prune candidate), 2025-01-01T10:00:00+00:00 (oldest kept by retention)",
+            null, Times.Once());
+    }
+
+    [Test]
     public async Task Autodecay_and_autoprune_run_only_when_configured()
     {
         var config = Config with { AutoDecay = false, AutoPrune = false };
