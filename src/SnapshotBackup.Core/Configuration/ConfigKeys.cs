@@ -34,6 +34,7 @@ internal static partial class ConfigKeys
     public const string HookTimeout = "hook_timeout";
     public const string MetricsDir = "metrics_dir";
     public const string PingUrl = "ping_url";
+    public const string MinInterval = "min_interval";
 
     public const string DefaultSection = "DEFAULT";
 
@@ -44,6 +45,7 @@ internal static partial class ConfigKeys
         SilentFailThreshold, Schedule, AllowEmptySource, MaxConcurrent,
         CopyTo, CopyRetainAll, CopyRetainDaily, CopyDecay, CopySchedule,
         BeforeBackup, AfterBackup, OnFailure, BeforePrune, AfterPrune, HookTimeout, MetricsDir, PingUrl,
+        MinInterval,
     };
 
     /// <summary>The hook keys: a command line run through <c>/bin/sh -c</c>, taken as written (quotes kept, several lines allowed).</summary>
@@ -77,6 +79,7 @@ internal static partial class ConfigKeys
             case HookTimeout: ParseHookTimeout(s); break;
             case MetricsDir: ParseMetricsDir(s); break;
             case PingUrl: ParsePingUrl(s); break;
+            case MinInterval: ParseMinInterval(s); break;
         }
     }
 
@@ -191,6 +194,12 @@ internal static partial class ConfigKeys
             : seconds > 30 * 86400 ? throw s.Invalid("expected at most 30 days")
             : TimeSpan.FromSeconds(seconds);
     }
+
+    /// <summary>
+    /// <c>min_interval</c>: how long after a successful backup a <c>schedule = on-mount</c> section backs up again when its
+    /// disk appears (default 1 hour); the same forms and range as <c>hook_timeout</c>.
+    /// </summary>
+    public static TimeSpan ParseMinInterval(Setting s) => ParseHookTimeout(s);
 
     /// <summary><c>metrics_dir</c>: an absolute directory (node_exporter's textfile directory); empty means off.</summary>
     public static string? ParseMetricsDir(Setting s) =>
