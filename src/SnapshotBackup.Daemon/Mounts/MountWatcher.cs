@@ -11,11 +11,12 @@ namespace SnapshotBackup.Daemon.Mounts;
 
 /// <summary>
 /// Starts a section's due backup as soon as its disk appears instead of at the next scheduled time: a thread of its
-/// own waits on the mount table (<see cref="MountTableChanges"/>); after a change has settled, each configured section
-/// is looked at again (the engine's availability check, the mounts holding its backups and local source) and, for
+/// own waits on the mount table (<see cref="MountTableChanges"/>); after each change, each configured section is looked
+/// at again (the engine's availability check, the mounts holding its backups and local source) and, for
 /// each whose volume appeared (<see cref="VolumePresence"/>), the catch-up rule decides (<see cref="JobRegistrar.Due"/>;
 /// for <c>schedule = on-mount</c>, <c>min_interval</c> since the last success) whether its backup starts now. One
-/// trigger per appearance. The sections are the configuration in force at each look, so a reload needs no extra step.
+/// trigger per appearance. The sections are the configuration in force at each look; a reload makes a look at once, the
+/// baseline of the sections it adds.
 /// </summary>
 internal sealed class MountWatcher(
     ISchedulerFactory schedulerFactory,
@@ -27,11 +28,6 @@ internal sealed class MountWatcher(
 {
     /// <summary>poll(2)'s timeout: how soon the watching thread notices the daemon stopping.</summary>
     private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(1);
-
-    /// <summary>Quiet time after a change before looking (one mount often comes with others: loop, bind, automount).</summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(100);
-
-    private static readonly TimeSpan MaxSettle = TimeSpan.FromSeconds(1);
 
     /// <summary>After a mount arrived over a section's paths that is not usable yet, look again this often for this long.</summary>
     private static readonly TimeSpan Recheck = TimeSpan.FromMilliseconds(250);
@@ -47,7 +43,11 @@ internal sealed class MountWatcher(
     {
         var scheduler = await schedulerFactory.GetScheduler(stoppingToken);
         var mounts = new MountTable(mountInfo: MountInfoPath);
+        // Capacity 1: changes that come while a look is under way make one more look, not one each.
         var changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        // A reload: the sections it adds (or moves) get their first look now, so that their disk's later arrival counts.
+        void OnReload() => changes.Writer.TryWrite(true);
+        configs.Replaced += OnReload;
         _presence.Update(Look(configs.Current, mounts));
         var watching = new Thread(() => Watch(changes.Writer, stoppingToken)) { IsBackground = true, Name = "mount-watcher" };
         watching.Start();
@@ -56,13 +56,15 @@ internal sealed class MountWatcher(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var changed = recheckUntil is { } until && time.GetUtcNow() < until
-                    ? await ReadAsync(changes.Reader, Recheck, stoppingToken)
-                    : await changes.Reader.WaitToReadAsync(stoppingToken) && changes.Reader.TryRead(out _);
-                if (changed)
+                if (recheckUntil is { } until && time.GetUtcNow() < until)
                 {
-                    await SettleAsync(changes.Reader, stoppingToken);
+                    await ReadAsync(changes.Reader, Recheck, stoppingToken);
                 }
+                else
+                {
+                    await changes.Reader.ReadAsync(stoppingToken);
+                }
+                // At once, no settling: a quick unmount and mount would merge into no change at all.
                 var config = configs.Current;
                 var result = _presence.Update(Look(config, mounts));
                 if (result.Pending)
@@ -84,6 +86,7 @@ internal sealed class MountWatcher(
         }
         finally
         {
+            configs.Replaced -= OnReload;
             watching.Join(PollTimeout * 2);
         }
     }
@@ -126,15 +129,6 @@ internal sealed class MountWatcher(
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
             return false;
-        }
-    }
-
-    /// <summary>Waits until no change came for <see cref="Settle"/> (at most <see cref="MaxSettle"/>).</summary>
-    private async Task SettleAsync(ChannelReader<bool> changes, CancellationToken stoppingToken)
-    {
-        var deadline = time.GetUtcNow() + MaxSettle;
-        while (time.GetUtcNow() < deadline && await ReadAsync(changes, Settle, stoppingToken))
-        {
         }
     }
 

@@ -63,6 +63,7 @@ public class MountWatcherTests : DaemonTest
 
         // Again within min_interval (1 hour by default): noticed, not due.
         Unmount();
+        Thread.Sleep(TimeSpan.FromSeconds(0.5)); // unplugged for a moment
         var before = daemon.Lines.Count;
         Mount();
         daemon.WaitForLog(l => l.Contains($"backup usb: volume appeared at {Disk.Mount}, not due until", StringComparison.Ordinal), StartWait, before);
