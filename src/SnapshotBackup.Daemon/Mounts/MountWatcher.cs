@@ -5,6 +5,7 @@ using Quartz;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Volume;
 using SnapshotBackup.Daemon.Configuration;
+using SnapshotBackup.Daemon.Jobs;
 using SnapshotBackup.Daemon.Scheduling;
 
 namespace SnapshotBackup.Daemon.Mounts;
@@ -41,6 +42,8 @@ internal sealed class MountWatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The first look reads every section's volume: not on the host's start-up path.
+        await Task.Yield();
         var scheduler = await schedulerFactory.GetScheduler(stoppingToken);
         var mounts = new MountTable(mountInfo: MountInfoPath);
         // Capacity 1: changes that come while a look is under way make one more look, not one each.
@@ -65,15 +68,23 @@ internal sealed class MountWatcher(
                     await changes.Reader.ReadAsync(stoppingToken);
                 }
                 // At once, no settling: a quick unmount and mount would merge into no change at all.
-                var config = configs.Current;
-                var result = _presence.Update(Look(config, mounts));
-                if (result.Pending)
+                try
                 {
-                    recheckUntil = time.GetUtcNow() + RecheckFor;
+                    var config = configs.Current;
+                    var result = _presence.Update(Look(config, mounts));
+                    if (result.Pending)
+                    {
+                        recheckUntil = time.GetUtcNow() + RecheckFor;
+                    }
+                    foreach (var (name, where) in result.Appeared.Where(_ => !scheduler.IsStopping()))
+                    {
+                        await StartIfDueAsync(scheduler, config, name, where, stoppingToken);
+                    }
                 }
-                foreach (var (name, where) in result.Appeared)
+                catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
                 {
-                    await StartIfDueAsync(scheduler, config, name, where, stoppingToken);
+                    // A failed look must not end the watcher (an exception here would stop the host).
+                    logger.LogError("after a mount table change, looking at the volumes failed: {Reason}", e.Message);
                 }
             }
         }

@@ -10,7 +10,7 @@ namespace SnapshotBackup.Tests.DaemonEndToEnd;
 /// </summary>
 public class MountWatcherTests : DaemonTest
 {
-    /// <summary>Generous for a loaded machine; the goal (and the figure printed) is under 2 s.</summary>
+    /// <summary>How long a start may take after a mount: generous for a loaded machine; the goal (the figure printed) is under 2 s.</summary>
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(10);
 
     private LoopBtrfs? _disk;
@@ -83,7 +83,7 @@ public class MountWatcherTests : DaemonTest
         daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
         daemon.WaitForLog(l => l.Contains("backup usb: waiting for its volume to appear", StringComparison.Ordinal), ReadyWait);
 
-        var latencies = new List<TimeSpan>();
+        var latencies = new List<Latency>();
         for (var i = 1; i <= Mounts; i++)
         {
             latencies.Add(MountAndWaitForStart(daemon, out var started));
@@ -95,7 +95,6 @@ public class MountWatcherTests : DaemonTest
         }
 
         Report($"on-mount, min_interval 2 s, {Mounts} mounts", latencies);
-        Assert.That(latencies, Has.All.LessThan(StartWait));
     }
 
     [Test]
@@ -139,15 +138,23 @@ public class MountWatcherTests : DaemonTest
         Report("on-mount, section added by a reload", [latency]);
     }
 
-    /// <summary>Mounts the disk and waits for usb's start line; the time from the mount's return to that line.</summary>
-    private TimeSpan MountAndWaitForStart(DaemonProcess daemon, out int startedLine)
+    /// <summary>
+    /// Mounts the disk and waits for usb's start line. The latency is bracketed: from mount(8)'s start (an upper bound:
+    /// it includes setting up the loop device) and from its exit (a lower bound: the mount call returned before, and the
+    /// line may even come first).
+    /// </summary>
+    private Latency MountAndWaitForStart(DaemonProcess daemon, out int startedLine)
     {
         var from = daemon.Lines.Count;
+        var mounting = daemon.Elapsed;
         Mount();
         var mounted = daemon.Elapsed;
         startedLine = daemon.WaitForLog(l => l.Contains("backup usb started (volume appeared)", StringComparison.Ordinal), StartWait, from);
-        return daemon.LineTime(startedLine) - mounted;
+        var started = daemon.LineTime(startedLine);
+        return new Latency(started - mounted, started - mounting);
     }
+
+    private sealed record Latency(TimeSpan FromExit, TimeSpan FromStart);
 
     private void Mount() => Shell.Check("mount", "-o", "loop", Disk.Image, Disk.Mount);
 
@@ -168,11 +175,15 @@ public class MountWatcherTests : DaemonTest
         }
     }
 
-    private static void Report(string what, IReadOnlyList<TimeSpan> latencies)
+    private static void Report(string what, IReadOnlyList<Latency> latencies)
     {
-        var ms = latencies.Select(l => l.TotalMilliseconds).Order().ToList();
-        TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"mount -> backup start latency ({what}): {string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0} ms"))}; " +
-            $"min {ms[0]:0} ms, median {ms[ms.Count / 2]:0} ms, max {ms[^1]:0} ms"));
+        foreach (var (bound, pick) in new (string, Func<Latency, TimeSpan>)[] { ("from mount(8)'s exit", l => l.FromExit), ("from mount(8)'s start", l => l.FromStart) })
+        {
+            var ms = latencies.Select(l => pick(l).TotalMilliseconds).ToList();
+            var sorted = ms.Order().ToList();
+            TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"mount -> backup start latency ({what}), {bound}: {string.Join(", ", ms.Select(m => $"{m:0} ms"))}; " +
+                $"min {sorted[0]:0} ms, median {sorted[sorted.Count / 2]:0} ms, max {sorted[^1]:0} ms"));
+        }
     }
 }
