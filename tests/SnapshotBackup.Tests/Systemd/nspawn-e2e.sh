@@ -369,11 +369,16 @@ if within 15 journal_has usb "backup usb: waiting for its volume to appear" 1; t
 else
   journal | tail -30; fail "no 'waiting for its volume to appear' line for usb after the reload"
 fi
-mounted_at=$(inside sh -c 'mount --bind /mnt/usbdisk /media/usb && date +%s.%N') || fail "mount --bind /mnt/usbdisk /media/usb"
+# The time just before and just after mount(8): the start line may come before the second (the mount call returned
+# earlier), so the latency is given as a bracket and checked by its upper bound.
+mount_times=$(inside sh -c 'date +%s.%N; mount --bind /mnt/usbdisk /media/usb && date +%s.%N') || fail "mount --bind /mnt/usbdisk /media/usb"
+mounting_at=$(sed -n 1p <<<"$mount_times")
+mounted_at=$(sed -n 2p <<<"$mount_times")
 if within 30 usb_backed_up && within 10 journal_has usb "backup usb succeeded" 1; then
   started_at=$(journal -o short-unix BACKUP=usb | grep -m1 'backup usb started (volume appeared)' | awk '{print $1}')
-  usb_latency=$(awk -v a="$mounted_at" -v b="$started_at" 'BEGIN { if (b == "") print "?"; else printf "%.0f", (b - a) * 1000 }')
-  ok "usb backed up after its disk appeared: $(usb_snapshots | head -1); mount -> backup start: $usb_latency ms"
+  usb_latency=$(awk -v a="$mounting_at" -v b="$started_at" 'BEGIN { if (b == "" || a == "") print "?"; else printf "%.0f", (b - a) * 1000 }')
+  usb_latency_low=$(awk -v a="$mounted_at" -v b="$started_at" 'BEGIN { if (b == "" || a == "") print "?"; else printf "%.0f", (b - a) * 1000 }')
+  ok "usb backed up after its disk appeared: $(usb_snapshots | head -1); backup start $usb_latency ms after mount(8) started, $usb_latency_low ms after it returned"
   journal BACKUP=usb | grep -m2 -E 'volume appeared' | sed 's/^/       /'
   if [ "$usb_latency" != "?" ] && [ "$usb_latency" -lt 2000 ]; then ok "the backup started within 2 s of the mount"; else fail "mount -> backup start: $usb_latency ms (goal < 2000)"; fi
 else
@@ -456,5 +461,5 @@ inside test -f /etc/snapshotbackup.d/10-alpha.ini && ok "purge kept the drop-in 
 has_snapshots alpha 2 && has_snapshots beta 1 && ok "purge kept the backups" || fail "backups gone after purge"
 
 echo "exposure: $exposure"
-echo "on-mount latency: ${usb_latency:-?} ms"
+echo "on-mount latency: ${usb_latency:-?} ms from mount(8)'s start, ${usb_latency_low:-?} ms from its exit"
 [ "$failures" -eq 0 ]
