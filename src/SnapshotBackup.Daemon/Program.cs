@@ -17,6 +17,7 @@ using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Hosting;
 using SnapshotBackup.Daemon.Jobs;
 using SnapshotBackup.Daemon.Logging;
+using SnapshotBackup.Daemon.Mounts;
 using SnapshotBackup.Daemon.Power;
 using SnapshotBackup.Daemon.Scheduling;
 using SnapshotBackup.Daemon.State;
@@ -154,6 +155,7 @@ internal static class Program
         });
         services.AddHostedService<WatchdogService>();
         services.AddHostedService<SuspendWatcher>();
+        services.AddHostedService<MountWatcher>();
         return builder.Build();
     }
 }

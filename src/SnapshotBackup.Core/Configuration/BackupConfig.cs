@@ -38,6 +38,12 @@ public sealed record BackupConfig
 
     public bool AllowEmptySource { get; init; }
 
+    /// <summary>
+    /// <c>min_interval</c>: with <c>schedule = on-mount</c>, the least time from a successful backup to the next one the
+    /// disk's appearance starts (default 1 hour).
+    /// </summary>
+    public TimeSpan MinInterval { get; init; } = TimeSpan.FromHours(1);
+
     /// <summary><c>copy_to</c>: where finished snapshots are copied with btrfs send/receive; none by default.</summary>
     public IReadOnlyList<Copies.CopyTarget> CopyTo { get; init; } = [];
 

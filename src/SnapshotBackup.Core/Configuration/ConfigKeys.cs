@@ -38,6 +38,7 @@ internal static partial class ConfigKeys
     public const string MetricsDir = "metrics_dir";
     public const string PingUrl = "ping_url";
     public const string MinFree = "min_free";
+    public const string MinInterval = "min_interval";
 
     public const string DefaultSection = "DEFAULT";
 
@@ -49,6 +50,7 @@ internal static partial class ConfigKeys
         CopyTo, CopyRetainAll, CopyRetainDaily, CopyDecay, CopySchedule,
         BeforeBackup, AfterBackup, OnFailure, BeforePrune, AfterPrune, HookTimeout, MetricsDir, PingUrl,
         MinFree,
+        MinInterval,
     };
 
     /// <summary>The hook keys: a command line run through <c>/bin/sh -c</c>, taken as written (quotes kept, several lines allowed).</summary>
@@ -90,6 +92,7 @@ internal static partial class ConfigKeys
             case MetricsDir: ParseMetricsDir(s); break;
             case PingUrl: ParsePingUrl(s); break;
             case MinFree: ParseMinFree(s); break;
+            case MinInterval: ParseMinInterval(s); break;
         }
     }
 
@@ -207,6 +210,12 @@ internal static partial class ConfigKeys
             : seconds > 30 * 86400 ? throw s.Invalid("expected at most 30 days")
             : TimeSpan.FromSeconds(seconds);
     }
+
+    /// <summary>
+    /// <c>min_interval</c>: how long after a successful backup a <c>schedule = on-mount</c> section backs up again when its
+    /// disk appears (default 1 hour); the same forms and range as <c>hook_timeout</c>.
+    /// </summary>
+    public static TimeSpan ParseMinInterval(Setting s) => ParseHookTimeout(s);
 
     /// <summary><c>metrics_dir</c>: an absolute directory (node_exporter's textfile directory); empty means off.</summary>
     public static string? ParseMetricsDir(Setting s) =>

@@ -192,6 +192,11 @@ internal static unsafe partial class LibC
     public const short POLLIN = 0x1;
     public const short POLLOUT = 0x4;
 
+    /// <summary>On <c>/proc/self/mountinfo</c>, POLLPRI|POLLERR after a mount table change.</summary>
+    public const short POLLPRI = 0x2;
+    public const short POLLERR = 0x8;
+    public const short POLLNVAL = 0x20;
+
     /// <summary>splice(2): moves up to <paramref name="length"/> bytes from one fd to another, one of them a pipe, without
     /// copying through user space; 0 at the end of the input, -1 with errno on failure.</summary>
     [LibraryImport("libc", EntryPoint = "splice", SetLastError = true)]

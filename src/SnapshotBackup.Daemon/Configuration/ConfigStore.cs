@@ -10,5 +10,12 @@ internal sealed class ConfigStore(DaemonConfig initial, IReadOnlyList<string> ex
     /// <summary>The <c>-c</c> paths in order, or none for the standard file search.</summary>
     public IReadOnlyList<string> ExplicitPaths { get; } = explicitPaths;
 
-    public void Replace(DaemonConfig config) => Volatile.Write(ref _current, config);
+    /// <summary>Raised after <see cref="Replace"/> (on the reloading thread; handlers must be quick and not throw).</summary>
+    public event Action? Replaced;
+
+    public void Replace(DaemonConfig config)
+    {
+        Volatile.Write(ref _current, config);
+        Replaced?.Invoke();
+    }
 }

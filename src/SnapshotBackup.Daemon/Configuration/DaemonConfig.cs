@@ -16,7 +16,7 @@ internal sealed record DaemonConfig(ConfigSet Set, IReadOnlyDictionary<string, B
             var origin = backup.KeyOrigins.TryGetValue("schedule", out var file) ? file : string.Join(", ", set.Files);
             try
             {
-                schedules[name] = ScheduleParser.Parse(backup.Schedule);
+                schedules[name] = ScheduleParser.Parse(backup.Schedule, minInterval: backup.MinInterval);
             }
             catch (FormatException e)
             {
@@ -55,6 +55,11 @@ internal sealed record DaemonConfig(ConfigSet Set, IReadOnlyDictionary<string, B
             catch (FormatException e)
             {
                 throw new ConfigException($"{origin}: [{name}] copy_schedule = '{text}': {e.Message}", e);
+            }
+            if (schedules[name].OnMount)
+            {
+                throw new ConfigException($"{origin}: [{name}] copy_schedule = '{text}': on-mount is for schedule only; "
+                    + "leave copy_schedule out to copy after each backup");
             }
             if (schedules[name].NextAfter(DateTimeOffset.Now) is null)
             {

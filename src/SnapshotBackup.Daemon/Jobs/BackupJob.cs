@@ -57,7 +57,8 @@ internal sealed class BackupJob(
 
         using (lease)
         {
-            logger.LogInformation("backup {Backup} started ({Reason}): {Source} -> {Backups}", name, catchUp ? "catch-up" : "scheduled", config.Source, config.Backups);
+            var reason = catchUp ? context.Trigger.JobDataMap.GetString(JobKeys.ReasonKey) ?? "catch-up" : "scheduled";
+            logger.LogInformation("backup {Backup} started ({Reason}): {Source} -> {Backups}", name, reason, config.Source, config.Backups);
             status.Started(name);
             try
             {

@@ -10,6 +10,9 @@ internal static class JobKeys
     public const string CopyGroup = "copy";
     public const string SectionKey = "section";
 
+    /// <summary>A catch-up trigger's data: why it runs (<c>catch-up</c>, <c>volume appeared</c>), for the start line.</summary>
+    public const string ReasonKey = "reason";
+
     public static JobKey Backup(string section) => new(section, BackupGroup);
 
     public static TriggerKey Schedule(string section) => new(section, BackupGroup);

@@ -3,13 +3,16 @@ using Quartz;
 namespace SnapshotBackup.Daemon.Scheduling;
 
 /// <summary>
-/// When a backup runs: either a Quartz cron expression (evaluated in a time zone, local by default) or a fixed interval.
-/// Create through <see cref="ScheduleParser.Parse"/> or the <see cref="Cron"/> / <see cref="Every"/> factories.
+/// When a backup runs: a Quartz cron expression (evaluated in a time zone, local by default), a fixed interval, or
+/// <c>on-mount</c> (no time at all: the <see cref="Mounts.MountWatcher"/> starts a run when the disk appears, at most once per
+/// <c>min_interval</c>). Create through <see cref="ScheduleParser.Parse"/> or the <see cref="Cron"/> / <see cref="Every"/> /
+/// <see cref="WhenMounted"/> factories.
 /// </summary>
 internal sealed class BackupSchedule
 {
-    private BackupSchedule(string description, string? cronExpression, TimeSpan? interval, TimeZoneInfo timeZone)
+    private BackupSchedule(string description, string? cronExpression, TimeSpan? interval, TimeZoneInfo timeZone, bool onMount = false)
     {
+        OnMount = onMount;
         Description = description;
         CronExpression = cronExpression;
         Interval = interval;
@@ -22,8 +25,14 @@ internal sealed class BackupSchedule
     /// <summary>The Quartz cron expression, or null for an interval schedule.</summary>
     public string? CronExpression { get; }
 
-    /// <summary>The repeat interval, or null for a cron schedule.</summary>
+    /// <summary>The repeat interval (for on-mount, <c>min_interval</c>), or null for a cron schedule.</summary>
     public TimeSpan? Interval { get; }
+
+    /// <summary>
+    /// <c>schedule = on-mount</c>: no trigger of its own; a run when the volume appears (and at start when it is there),
+    /// once <see cref="Interval"/> (<c>min_interval</c>) has passed since the last success.
+    /// </summary>
+    public bool OnMount { get; }
 
     /// <summary>Time zone cron expressions are evaluated in.</summary>
     public TimeZoneInfo TimeZone { get; }
@@ -44,6 +53,13 @@ internal sealed class BackupSchedule
         return new BackupSchedule(description ?? $"every {interval}", null, interval, TimeZoneInfo.Local);
     }
 
+    /// <summary>Backs up only when the volume appears, at most once per <paramref name="minInterval"/> (at least one second).</summary>
+    public static BackupSchedule WhenMounted(TimeSpan minInterval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minInterval, TimeSpan.FromSeconds(1));
+        return new BackupSchedule($"on-mount (at most every {Describe(minInterval)})", null, minInterval, TimeZoneInfo.Local, onMount: true);
+    }
+
     /// <summary>
     /// A Quartz trigger for <paramref name="job"/> starting at <paramref name="startAt"/>: cron triggers in <see cref="TimeZone"/>,
     /// interval triggers repeating forever; missed fire times are not replayed in bursts.
@@ -52,6 +68,10 @@ internal sealed class BackupSchedule
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(key);
+        if (OnMount)
+        {
+            throw new InvalidOperationException("an on-mount schedule has no trigger; the mount watcher starts its runs");
+        }
         var builder = TriggerBuilder.Create()
             .WithIdentity(key)
             .ForJob(job)
@@ -66,7 +86,8 @@ internal sealed class BackupSchedule
 
     /// <summary>
     /// The first scheduled time strictly after <paramref name="time"/> (null when a cron expression never fires again).
-    /// A run was missed since the newest backup iff <c>NextAfter(newest) &lt;= now</c>.
+    /// A run was missed since the newest backup iff <c>NextAfter(newest) &lt;= now</c>. For on-mount, the time
+    /// <c>min_interval</c> after <paramref name="time"/>: from then on the volume's appearance starts a run.
     /// </summary>
     public DateTimeOffset? NextAfter(DateTimeOffset time)
     {
@@ -79,4 +100,13 @@ internal sealed class BackupSchedule
     }
 
     public override string ToString() => Description;
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 && span.Ticks % TimeSpan.TicksPerDay == 0 ? Plural((long)span.TotalDays, "day")
+        : span.TotalHours >= 1 && span.Ticks % TimeSpan.TicksPerHour == 0 ? Plural((long)span.TotalHours, "hour")
+        : span.TotalMinutes >= 1 && span.Ticks % TimeSpan.TicksPerMinute == 0 ? Plural((long)span.TotalMinutes, "minute")
+        : Plural((long)span.TotalSeconds, "second");
+
+    private static string Plural(long n, string unit) =>
+        n == 1 ? unit : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n} {unit}s");
 }

@@ -40,7 +40,9 @@ internal sealed class JobRegistrar(
             var schedule = config.Schedules[name];
             var old = previous?.Find(name);
             var unchanged = old is not null && previous!.Schedules.TryGetValue(name, out var oldSchedule) && oldSchedule.Description == schedule.Description
-                && await scheduler.Exists(JobKeys.Schedule(name), cancellationToken);
+                && (schedule.OnMount
+                    ? await scheduler.Exists(JobKeys.Backup(name), cancellationToken)
+                    : await scheduler.Exists(JobKeys.Schedule(name), cancellationToken));
             if (!unchanged)
             {
                 var job = JobBuilder.Create<BackupJob>()
@@ -48,9 +50,19 @@ internal sealed class JobRegistrar(
                     .UsingJobData(JobKeys.SectionKey, name)
                     .StoreDurably()
                     .Build();
-                var startAt = FirstRun(name, schedule);
-                var trigger = schedule.BuildTrigger(job.Key, JobKeys.Schedule(name), startAt);
-                await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, cancellationToken);
+                if (schedule.OnMount)
+                {
+                    // No trigger of its own: the mount watcher (and the catch-up) start it.
+                    await scheduler.UnscheduleJob(JobKeys.Schedule(name), cancellationToken);
+                    await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
+                    state.Update(name, s => s with { NextRun = null });
+                }
+                else
+                {
+                    var startAt = FirstRun(name, schedule);
+                    var trigger = schedule.BuildTrigger(job.Key, JobKeys.Schedule(name), startAt);
+                    await scheduler.ScheduleJob(job, [trigger], ScheduleJobOptions.Replacing, cancellationToken);
+                }
                 logger.LogInformation("backup {Backup} scheduled {Schedule}", name, schedule.Description);
                 if (old is null)
                 {
@@ -119,25 +131,67 @@ internal sealed class JobRegistrar(
 
     private async Task CatchUpAsync(IScheduler scheduler, DaemonConfig config, string name, CancellationToken cancellationToken)
     {
-        var newest = LastSuccessOf(name, config);
-        var now = time.GetUtcNow();
-        if (newest is { } last && config.Schedules[name].NextAfter(last) is { } due && due > now)
+        var due = Due(config, name);
+        if (due.NotBefore is not null)
         {
             return;
         }
-        // One catch-up trigger per section at most; a run that finishes meanwhile makes the job skip it.
+        if (config.Schedules[name].OnMount && !due.Available)
+        {
+            logger.LogInformation("backup {Backup}: waiting for its volume to appear (schedule on-mount)", name);
+            return;
+        }
+        if (await TriggerNowAsync(scheduler, name, cancellationToken))
+        {
+            logger.LogInformation("backup {Backup}: {Why}; catching up now", name,
+                due.Newest is not { } n ? "no backup yet"
+                : config.Schedules[name].OnMount ? $"its volume is there and min_interval has passed since the newest backup ({n.ToLocalTime():yyyy-MM-dd HH:mm:ss})"
+                : $"a scheduled run was missed since the newest backup ({n.ToLocalTime():yyyy-MM-dd HH:mm:ss})");
+        }
+    }
+
+    /// <summary>
+    /// Whether a run of <paramref name="name"/> is due now, by the one rule of catch-ups and of the mount watcher: a
+    /// scheduled time (for on-mount, <c>min_interval</c>) has passed since the newest backup, or there is none.
+    /// </summary>
+    /// <returns>The newest backup's time; null <c>NotBefore</c> when due, else the time it becomes due; whether the volume could be read.</returns>
+    public (DateTimeOffset? Newest, DateTimeOffset? NotBefore, bool Available) Due(DaemonConfig config, string name)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var newest = LastSuccessOf(name, config, out var available);
+        return newest is { } last && config.Schedules[name].NextAfter(last) is { } due && due > time.GetUtcNow()
+            ? (newest, due, available)
+            : (newest, null, available);
+    }
+
+    /// <summary>
+    /// Starts the section's backup now through a catch-up trigger; false when one is pending already (one catch-up
+    /// trigger per section at most; a run that finishes meanwhile makes the job skip it). <paramref name="reason"/>, if
+    /// given, is what the job's start line says instead of "catch-up".
+    /// </summary>
+    public static async Task<bool> TriggerNowAsync(IScheduler scheduler, string name, CancellationToken cancellationToken, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
         if (await scheduler.Exists(JobKeys.CatchUp(name), cancellationToken))
         {
-            return;
+            return false;
         }
-        logger.LogInformation("backup {Backup}: {Why}; catching up now", name,
-            newest is { } n ? $"a scheduled run was missed since the newest backup ({n.ToLocalTime():yyyy-MM-dd HH:mm:ss})" : "no backup yet");
         var trigger = TriggerBuilder.Create()
             .WithIdentity(JobKeys.CatchUp(name))
             .ForJob(JobKeys.Backup(name))
+            .UsingJobData(JobKeys.ReasonKey, reason ?? "catch-up")
             .StartNow()
             .Build();
-        await scheduler.ScheduleJob(trigger, default, cancellationToken);
+        try
+        {
+            await scheduler.ScheduleJob(trigger, default, cancellationToken);
+        }
+        catch (ObjectAlreadyExistsException)
+        {
+            // Another caller (the mount watcher, a reload, a wake-up) got there first.
+            return false;
+        }
+        return true;
     }
 
     /// <summary>Publishes the next scheduled run overall (STATUS=) and per section (state file).</summary>
@@ -172,10 +226,11 @@ internal sealed class JobRegistrar(
     }
 
     /// <summary>The newest backup on the volume, else the state's last success; notes whether the volume was readable.</summary>
-    private DateTimeOffset? LastSuccessOf(string name, DaemonConfig config)
+    private DateTimeOffset? LastSuccessOf(string name, DaemonConfig config, out bool available)
     {
         var newest = LastSuccess.Find(engine, config.Find(name)!, () => state.Get(name).LastSuccess, out var volumeError);
-        volumes.Record(name, available: volumeError is null);
+        available = volumeError is null;
+        volumes.Record(name, available);
         if (volumeError is not null)
         {
             logger.LogDebug("backup {Backup}: volume not readable ({Reason}); using the state file", name, volumeError.Message);

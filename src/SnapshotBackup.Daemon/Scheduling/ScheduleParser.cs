@@ -6,20 +6,24 @@ namespace SnapshotBackup.Daemon.Scheduling;
 
 /// <summary>
 /// Parses the <c>schedule</c> configuration value: <c>hourly</c>, <c>daily</c>, <c>weekly</c>, <c>every N minutes|hours|days</c>,
-/// a 5-field Unix cron expression (converted to Quartz), or a 6/7-field Quartz cron expression.
+/// a 5-field Unix cron expression (converted to Quartz), a 6/7-field Quartz cron expression, or <c>on-mount</c>.
 /// </summary>
 internal static partial class ScheduleParser
 {
     public const string AcceptedForms =
         "Accepted: 'hourly', 'daily', 'weekly', 'every N minutes|hours|days' (N >= 1), "
         + "a 5-field Unix cron expression such as '*/15 9-17 * * 1-5', "
-        + "or a 6/7-field Quartz cron expression such as '0 */5 * * * ?'.";
+        + "a 6/7-field Quartz cron expression such as '0 */5 * * * ?', "
+        + "or 'on-mount' (when the backups disk appears, at most once per min_interval).";
 
     private static readonly string[] MonthNames = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
     private static readonly string[] DayNames = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
+    /// <param name="text">The value.</param>
+    /// <param name="timeZone">The time zone of cron expressions (default local).</param>
+    /// <param name="minInterval">The section's <c>min_interval</c>, for <c>on-mount</c> (default 1 hour).</param>
     /// <exception cref="FormatException">The value is not an accepted schedule; the message lists the accepted forms.</exception>
-    public static BackupSchedule Parse(string text, TimeZoneInfo? timeZone = null)
+    public static BackupSchedule Parse(string text, TimeZoneInfo? timeZone = null, TimeSpan? minInterval = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var value = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
@@ -33,6 +37,8 @@ internal static partial class ScheduleParser
                 return BackupSchedule.Cron("0 0 0 * * ?", "daily (cron 0 0 0 * * ?)", timeZone);
             case "weekly":
                 return BackupSchedule.Cron("0 0 0 ? * MON", "weekly (cron 0 0 0 ? * MON)", timeZone);
+            case "on-mount":
+                return BackupSchedule.WhenMounted(minInterval ?? TimeSpan.FromHours(1));
         }
 
         if (value.StartsWith("every", StringComparison.OrdinalIgnoreCase))

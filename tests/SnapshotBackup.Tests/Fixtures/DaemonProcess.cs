@@ -23,6 +23,7 @@ public sealed class DaemonProcess : IDisposable
     private readonly Process _process;
     private readonly List<string> _notifications = [];
     private readonly List<string> _lines = [];
+    private readonly List<TimeSpan> _lineTimes = [];
     private readonly object _gate = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private volatile bool _disposed;
@@ -66,6 +67,15 @@ public sealed class DaemonProcess : IDisposable
 
     /// <summary>Time since the daemon was started, for reporting.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>When the line at <paramref name="index"/> of <see cref="Lines"/> arrived, on the <see cref="Elapsed"/> clock.</summary>
+    public TimeSpan LineTime(int index)
+    {
+        lock (_gate)
+        {
+            return _lineTimes[index];
+        }
+    }
 
     /// <summary>Starts <c>snapshotbackupd -c CONFIG --state-file STATE --log console</c> with <c>NOTIFY_SOCKET</c> set.</summary>
     public static DaemonProcess Start(string configPath, string stateFile, params string[] extraArgs) =>
@@ -245,6 +255,7 @@ public sealed class DaemonProcess : IDisposable
         lock (_gate)
         {
             _lines.Add(line);
+            _lineTimes.Add(_clock.Elapsed);
         }
     }
 

@@ -68,8 +68,10 @@ work=$(mktemp -d /var/tmp/sb-e2e.XXXXXX)
 root=$work/root
 vol=$work/vol
 copies=$work/copies
+usbvol=$work/usbvol
 loop=
 loop2=
+loop3=
 nspawn_pid=
 leader=
 machine=sb-e2e-$$
@@ -86,13 +88,14 @@ cleanup() {
     fi
     wait "$nspawn_pid" 2>/dev/null
   fi
-  for m in "$vol" "$copies" "$root"; do
+  for m in "$vol" "$copies" "$usbvol" "$root"; do
     if mountpoint -q "$m"; then
       umount "$m" 2>/dev/null || { sleep 1; umount "$m" 2>/dev/null; } || umount -l "$m"
     fi
   done
   [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
   [ -n "$loop2" ] && losetup -d "$loop2" 2>/dev/null
+  [ -n "$loop3" ] && losetup -d "$loop3" 2>/dev/null
   rm -rf "$work"
   # nspawn without machined may leave its runtime directories behind; the host's /run/systemd must stay as it was.
   local after
@@ -119,7 +122,7 @@ trap 'cleanup $?' EXIT
 
 abort() { fail "$*"; exit 1; }
 
-mkdir -p "$work/upper" "$work/overlay-work" "$root" "$vol" "$copies"
+mkdir -p "$work/upper" "$work/overlay-work" "$root" "$vol" "$copies" "$usbvol"
 mount -t overlay overlay -o "lowerdir=$rootfs,upperdir=$work/upper,workdir=$work/overlay-work" "$root" \
   || abort "overlay mount of $rootfs"
 truncate -s 1G "$work/backup.img"
@@ -132,6 +135,14 @@ loop2=$(losetup -f --show "$work/copies.img") || abort "losetup (copies)"
 mkfs.btrfs -q "$loop2" >/dev/null || abort "mkfs.btrfs (copies)"
 mount "$loop2" "$copies" || abort "mount btrfs (copies)"
 mkdir -p "$copies/alpha"
+# A third btrfs, the "USB disk" of [usb] (schedule = on-mount): given to the container at /mnt/usbdisk and mounted
+# (bound) at /media/usb inside it only while the service runs; a filesystem of its own, so no other section's run
+# on the same filesystem delays its start.
+truncate -s 1G "$work/usb.img"
+loop3=$(losetup -f --show "$work/usb.img") || abort "losetup (usb)"
+mkfs.btrfs -q "$loop3" >/dev/null || abort "mkfs.btrfs (usb)"
+mount "$loop3" "$usbvol" || abort "mount btrfs (usb)"
+mkdir -p "$usbvol/usb"
 
 # ---------------------------------------------------------------- boot
 step "boot the container"
@@ -141,7 +152,7 @@ echo "$machine" > "$root/etc/hostname"
 # a read-only v1 devices hierarchy, or no bpf(), and every device policy would silently do nothing.
 grep -q ' - cgroup2 ' /proc/self/mountinfo && export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
 systemd-nspawn -D "$root" --machine="$machine" --register=no --keep-unit --link-journal=no --private-network \
-  --console=passive --system-call-filter=bpf -b --bind="$vol:/mnt/backup" --bind="$copies:/mnt/copies" --bind-ro="$deb:/root/snapshotbackup.deb" \
+  --console=passive --system-call-filter=bpf -b --bind="$vol:/mnt/backup" --bind="$copies:/mnt/copies" --bind="$usbvol:/mnt/usbdisk" --bind-ro="$deb:/root/snapshotbackup.deb" \
   >"$work/console.log" 2>&1 </dev/null &
 nspawn_pid=$!
 # The container's PID 1: a child or grandchild of nspawn that is PID 1 of its own PID namespace and runs systemd.
@@ -340,6 +351,51 @@ else
   ls -la "$(dirname "$prom")" 2>&1; head -40 "$prom" 2>&1; fail "metrics_dir: no snapshotbackup.prom of mode 644 with series of alpha and beta"
 fi
 
+# ---------------------------------------------------------------- a disk that appears: schedule = on-mount
+step "add [usb] (schedule = on-mount), then mount its disk while the service runs"
+usb_snapshots() { find "$usbvol/usb" -mindepth 1 -maxdepth 1 ! -name '.*' -printf '%f\n' 2>/dev/null | sort; }
+usb_backed_up() { [ "$(usb_snapshots | wc -l)" -ge 1 ]; }
+inside sh -ec 'mkdir -p /srv/usb /media/usb; echo usb > /srv/usb/g.txt
+  printf "[usb]\nsource = /srv/usb\nbackups = /media/usb/usb\nschedule = on-mount\n" > /etc/snapshotbackup.d/30-usb.ini' \
+  || fail "configuring [usb]"
+if out=$(inside systemctl reload snapshotbackupd 2>&1); then ok "systemctl reload snapshotbackupd (adds usb)"; else echo "$out"; fail "systemctl reload (usb)"; fi
+if within 15 journal_has usb "backup usb: waiting for its volume to appear" 1; then
+  sleep 2
+  if ! usb_backed_up && ! journal_has usb "backup usb started" 1; then
+    ok "usb's disk is not mounted: the daemon waits, no backup"
+  else
+    fail "usb was backed up before its disk was mounted: $(usb_snapshots | tr '\n' ' ')"
+  fi
+else
+  journal | tail -30; fail "no 'waiting for its volume to appear' line for usb after the reload"
+fi
+# The time just before and just after mount(8): the start line may come before the second (the mount call returned
+# earlier), so the latency is given as a bracket and checked by its upper bound.
+mount_times=$(inside sh -c 'date +%s.%N; mount --bind /mnt/usbdisk /media/usb && date +%s.%N') || fail "mount --bind /mnt/usbdisk /media/usb"
+mounting_at=$(sed -n 1p <<<"$mount_times")
+mounted_at=$(sed -n 2p <<<"$mount_times")
+if within 30 usb_backed_up && within 10 journal_has usb "backup usb succeeded" 1; then
+  started_at=$(journal -o short-unix BACKUP=usb | grep -m1 'backup usb started (volume appeared)' | awk '{print $1}')
+  usb_latency=$(awk -v a="$mounting_at" -v b="$started_at" 'BEGIN { if (b == "" || a == "") print "?"; else printf "%.0f", (b - a) * 1000 }')
+  usb_latency_low=$(awk -v a="$mounted_at" -v b="$started_at" 'BEGIN { if (b == "" || a == "") print "?"; else printf "%.0f", (b - a) * 1000 }')
+  ok "usb backed up after its disk appeared: $(usb_snapshots | head -1); backup start $usb_latency ms after mount(8) started, $usb_latency_low ms after it returned"
+  journal BACKUP=usb | grep -m2 -E 'volume appeared' | sed 's/^/       /'
+  if [ "$usb_latency" != "?" ] && [ "$usb_latency" -lt 2000 ]; then ok "the backup started within 2 s of the mount"; else fail "mount -> backup start: $usb_latency ms (goal < 2000)"; fi
+else
+  journal | tail -30; fail "no backup of usb within 30 s of mounting its disk"
+fi
+inside umount /media/usb || fail "umount /media/usb"
+sleep 1
+inside mount --bind /mnt/usbdisk /media/usb || fail "mount --bind again"
+if within 10 journal_has usb "backup usb: volume appeared at /media/usb, not due until" 1; then
+  sleep 2
+  [ "$(usb_snapshots | wc -l)" = 1 ] && ok "mounted again within min_interval (1 hour): noticed, not due, no second backup" \
+    || fail "a second backup of usb within min_interval: $(usb_snapshots | tr '\n' ' ')"
+else
+  journal | tail -20; fail "no 'not due until' line for usb's second mount"
+fi
+inside umount /media/usb || fail "umount /media/usb (second)"
+
 # ---------------------------------------------------------------- stop during a long backup
 step "systemctl stop during a long backup"
 inside truncate -s 100G /srv/beta/big
@@ -405,4 +461,5 @@ inside test -f /etc/snapshotbackup.d/10-alpha.ini && ok "purge kept the drop-in 
 has_snapshots alpha 2 && has_snapshots beta 1 && ok "purge kept the backups" || fail "backups gone after purge"
 
 echo "exposure: $exposure"
+echo "on-mount latency: ${usb_latency:-?} ms from mount(8)'s start, ${usb_latency_low:-?} ms from its exit"
 [ "$failures" -eq 0 ]
