@@ -155,7 +155,7 @@ public sealed class BackupOperation(
         };
         try
         {
-            return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
+            return await RunOnceMoreOnStaleAclAsync(options, request, cancellationToken).ConfigureAwait(false);
         }
         catch (RsyncException e) when (e.DiskFull && !request.DryRun && request.BeforeRestore is null && config.MinFree is { } limit)
         {
@@ -174,12 +174,32 @@ public sealed class BackupOperation(
         logger.LogInformation("min_free: running rsync once more into {Sync}", destination);
         try
         {
-            return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
+            return await RunOnceMoreOnStaleAclAsync(options, request, cancellationToken).ConfigureAwait(false);
         }
         catch (RsyncException e) when (e.DiskFull)
         {
             throw new OperationFailedException(
                 DiskFullMessage.For(environment.FileSystem, config.Backups, source, e) + $" (the second try, after min_free deleted {minFreeDeleted.Count} snapshots)", e);
+        }
+    }
+
+    /// <summary>
+    /// rsync, and once more when it failed only on its own hard-link and ACL defect (<see cref="RsyncException.StaleDefaultAcl"/>):
+    /// the second run completes what the first left (it is the same rsync into the same .sync), so the snapshot is still
+    /// taken only after a complete rsync. Any other failure, or the same one twice, fails the backup.
+    /// </summary>
+    private async Task<RsyncResult> RunOnceMoreOnStaleAclAsync(RsyncOptions options, BackupRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
+        }
+        catch (RsyncException e) when (e.StaleDefaultAcl)
+        {
+            logger.LogWarning(
+                "rsync stopped on its own defect with hard links and ACLs (a directory replaced by a hard-linked file with an ACL: {Error}); running it once more",
+                e.StandardErrorTail.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim());
+            return await rsync.RunAsync(options, cancellationToken, request.OnProgress).ConfigureAwait(false);
         }
     }
 

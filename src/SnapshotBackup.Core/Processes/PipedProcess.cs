@@ -14,7 +14,7 @@ namespace SnapshotBackup.Core.Processes;
 /// </summary>
 public sealed class PipedProcess : IAsyncDisposable
 {
-    private const int StandardErrorTailLines = 20;
+    private const int StandardErrorTailLines = Processes.StandardErrorTail.DefaultLines;
     private const int PipeSize = 1 << 20;
 
     private readonly Process _process;

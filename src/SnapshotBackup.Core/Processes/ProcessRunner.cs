@@ -11,7 +11,7 @@ namespace SnapshotBackup.Core.Processes;
 /// </summary>
 public sealed class ProcessRunner(ILogger logger)
 {
-    private const int StandardErrorTailLines = 20;
+    private const int StandardErrorTailLines = StandardErrorTail.DefaultLines;
 
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromSeconds(8);
 
