@@ -380,7 +380,9 @@ if within 30 usb_backed_up && within 10 journal_has usb "backup usb succeeded" 1
   usb_latency_low=$(awk -v a="$mounted_at" -v b="$started_at" 'BEGIN { if (b == "" || a == "") print "?"; else printf "%.0f", (b - a) * 1000 }')
   ok "usb backed up after its disk appeared: $(usb_snapshots | head -1); backup start $usb_latency ms after mount(8) started, $usb_latency_low ms after it returned"
   journal BACKUP=usb | grep -m2 -E 'volume appeared' | sed 's/^/       /'
-  if [ "$usb_latency" != "?" ] && [ "$usb_latency" -lt 2000 ]; then ok "the backup started within 2 s of the mount"; else fail "mount -> backup start: $usb_latency ms (goal < 2000)"; fi
+  # The figure is reported, not asserted (timings belong to the benchmark: bench/run.py figure 14); only a start that
+  # never came within the 30 s above fails.
+  [ "$usb_latency" != "?" ] || fail "no 'backup usb started (volume appeared)' line to time the start by"
 else
   journal | tail -30; fail "no backup of usb within 30 s of mounting its disk"
 fi
