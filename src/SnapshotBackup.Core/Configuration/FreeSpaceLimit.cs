@@ -54,7 +54,11 @@ public sealed partial record FreeSpaceLimit
             error = Regex.IsMatch(text, @"^\s*\d+(\.\d+)?\s*$") ? "a number needs its unit (50 GiB, 500 MB or 10%)" : Expected;
             return false;
         }
-        var number = decimal.Parse(match.Groups["number"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+        if (!decimal.TryParse(match.Groups["number"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        {
+            error = "a number that large is no filesystem's size";
+            return false;
+        }
         var unit = match.Groups["unit"].Value.ToUpperInvariant();
         if (unit == "%")
         {
@@ -80,6 +84,11 @@ public sealed partial record FreeSpaceLimit
             "TB" => 1e12m,
             _ => 0m,
         };
+        if (number > long.MaxValue / factor)
+        {
+            error = "a size that large is no filesystem's";
+            return false;
+        }
         var bytes = number * factor;
         if (bytes < 1)
         {

@@ -45,6 +45,21 @@ public sealed class BackupOperation(
     private async Task<BackupStepResult> BackupLockedAsync(
         BackupConfig config, BackupRequest request, string source, BackupVolume volume, IDisposable? volumeLock, CancellationToken cancellationToken)
     {
+        var minFreeDeleted = new List<FreeSpaceDeletion>();
+        try
+        {
+            return await BackupLockedAsync(config, request, source, volume, volumeLock, minFreeDeleted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FreeSpaceDeletion.Attach(e, minFreeDeleted))
+        {
+            throw; // never reached: Attach records what min_free deleted on the failure and lets it pass
+        }
+    }
+
+    private async Task<BackupStepResult> BackupLockedAsync(
+        BackupConfig config, BackupRequest request, string source, BackupVolume volume, IDisposable? volumeLock,
+        List<FreeSpaceDeletion> minFreeDeleted, CancellationToken cancellationToken)
+    {
         // Not for a dry run, which writes nothing and so takes no lock: it would write the file.
         using var syncLock = request.DryRun ? null
             : environment.Locks.AcquireSyncLock(volume.Path, config.Name, note => logger.LogInformation("{Note}", note));
@@ -58,7 +73,6 @@ public sealed class BackupOperation(
         CheckNotEmptySource(config, source, listing, volume);
         // min_free, before rsync writes anything: delete snapshots until the free space is back (a dry run only says which).
         // Not in the backup taken before a restore: it could delete the snapshot about to be restored from.
-        var minFreeDeleted = new List<FreeSpaceDeletion>();
         if (request.DryRun)
         {
             _pruner.Plan(config, volume);

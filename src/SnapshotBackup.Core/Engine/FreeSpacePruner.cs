@@ -37,9 +37,41 @@ internal sealed class FreeSpacePruner(EngineEnvironment environment, ILogger log
             logger.LogDebug("min_free: {Free} free on {Path}, limit {Limit}", ByteSize.Format(available), volume.Path, Limit(limit, needed));
             return [];
         }
+        // A deletion made just before (a prune, another section's run on this filesystem) may not be freed yet: let
+        // btrfs's cleaner finish and measure again before deleting anything.
+        await WaitForCleanerAsync(volume, [], cancellationToken).ConfigureAwait(false);
+        (available, total) = Measure(volume);
+        needed = limit.BytesFor(total);
+        if (available >= needed)
+        {
+            logger.LogInformation("min_free: {Free} free on {Path} once btrfs's cleaner had run, limit {Limit}: nothing to delete",
+                ByteSize.Format(available), volume.Path, Limit(limit, needed));
+            return [];
+        }
+        if (needed >= total)
+        {
+            throw new OperationFailedException(
+                $"min_free: the limit {Limit(limit, needed)} is not below the size of the filesystem of {volume.Path} ({ByteSize.Format(total)}): " +
+                "no deletion can reach it, so nothing was deleted; lower min_free");
+        }
         logger.LogInformation("min_free: {Free} free on {Path} {When}, below the limit {Limit}; deleting snapshots until it is back",
             ByteSize.Format(available), volume.Path, when, Limit(limit, needed));
         var deleted = new List<FreeSpaceDeletion>();
+        try
+        {
+            return await DeleteUntilFreeAsync(config, volume, limit, deleted, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FreeSpaceDeletion.Attach(e, deleted))
+        {
+            throw; // never reached: Attach records what was deleted on the failure and lets it pass
+        }
+    }
+
+    private async Task<IReadOnlyList<FreeSpaceDeletion>> DeleteUntilFreeAsync(
+        BackupConfig config, BackupVolume volume, FreeSpaceLimit limit, List<FreeSpaceDeletion> deleted, CancellationToken cancellationToken)
+    {
+        var (available, total) = Measure(volume);
+        var needed = limit.BytesFor(total);
         foreach (var deletion in Order(config, volume))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -53,14 +85,7 @@ internal sealed class FreeSpacePruner(EngineEnvironment environment, ILogger log
                 continue; // no longer a read-only snapshot: skipped, and the deleter said so
             }
             deleted.Add(deletion);
-            try
-            {
-                await environment.Cleaner.WaitAsync(volume.Path, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException e)
-            {
-                throw new OperationFailedException($"min_free: {e.Message}{DeletedSoFar(deleted)}", e);
-            }
+            await WaitForCleanerAsync(volume, deleted, cancellationToken).ConfigureAwait(false);
             (available, total) = Measure(volume);
             needed = limit.BytesFor(total);
             logger.LogInformation("min_free: deleted {Snapshot} ({Reason}), free space now {Free} of limit {Limit}",
@@ -105,6 +130,18 @@ internal sealed class FreeSpacePruner(EngineEnvironment environment, ILogger log
         var entries = ListingReport.Evaluate(config, listing, environment.Time);
         var protection = SnapshotProtection.Read(config, environment.Time, logger);
         return FreeSpacePolicy.Order(entries, protection.IsProtected);
+    }
+
+    private async Task WaitForCleanerAsync(BackupVolume volume, List<FreeSpaceDeletion> deleted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await environment.Cleaner.WaitAsync(volume.Path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new OperationFailedException($"min_free: {e.Message}{DeletedSoFar(deleted)}", e);
+        }
     }
 
     private (long Available, long Total) Measure(BackupVolume volume) =>

@@ -46,7 +46,7 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
         }
         catch (Exception e)
         {
-            result = new RunResult(config.Name, RunClassifier.Classify(e, cancellationToken)) { Error = e };
+            result = new RunResult(config.Name, RunClassifier.Classify(e, cancellationToken)) { Error = e, MinFreeDeleted = Retention.FreeSpaceDeletion.AttachedTo(e) };
         }
         // Not for a run refused by the volume lock: another run holds the volume, and an on_failure that cleans up (a
         // dump in the source) would work on that run's files.
@@ -422,7 +422,8 @@ public sealed class BackupRunService(IBackupEngine engine, IRunNotifier notifier
             var lastSuccess = result.Outcome is RunOutcome.Skipped or RunOutcome.Failed
                 ? LastSuccess.Find(engine, config, () => recorder.LastSuccess(config.Name), out _)
                 : null;
-            var detail = result.Outcome == RunOutcome.Succeeded ? result.SnapshotName + MinFreeText(result) : result.ErrorMessage;
+            var detail = result.Outcome == RunOutcome.Succeeded ? result.SnapshotName + MinFreeText(result)
+                : result.ErrorMessage + (result.ErrorMessage?.Contains("min_free", StringComparison.Ordinal) == true ? string.Empty : MinFreeText(result));
             await notifier.NotifyRunAsync(config, result.Outcome, detail, lastSuccess, time.GetLocalNow(), cancellationToken);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -59,6 +59,9 @@ public sealed class FreeSpaceLimitTests : ConfigTestBase
     [TestCase("five GiB", "expected a percentage")]
     [TestCase("10 PiB", "expected a percentage")]
     [TestCase("99999999999 TiB", "no filesystem's")]
+    [TestCase("100000000000000000 TiB", "no filesystem's")]
+    [TestCase("100000000000000000000000000000 B", "no filesystem's")]
+    [TestCase("99999999999999999999 KB", "no filesystem's")]
     public void Anything_else_is_refused_with_a_reason(string text, string reason)
     {
         Assert.That(FreeSpaceLimit.TryParse(text, out var limit, out var error), Is.False);

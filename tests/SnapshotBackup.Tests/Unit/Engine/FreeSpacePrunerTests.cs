@@ -90,8 +90,44 @@ public sealed class FreeSpacePrunerTests
             new FreeSpaceDeletion(_decayCandidate, FreeSpaceReason.DecayCandidate),
         }));
         Assert.That(_volume.Snapshots(), Is.EqualTo(new[] { _kept, _newest, outcome.SnapshotName }));
-        _cleaner.Verify(c => c.WaitAsync(FakeVolume.VolumePath, It.IsAny<CancellationToken>()), Times.Exactly(2));
+        // Once before deciding (a deletion made just before may not be freed yet), then after each deletion.
+        _cleaner.Verify(c => c.WaitAsync(FakeVolume.VolumePath, It.IsAny<CancellationToken>()), Times.Exactly(3));
         Assert.That(_volume.RsyncRuns, Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Space_that_an_earlier_deletion_frees_once_the_cleaner_runs_counts_before_anything_is_deleted()
+    {
+        _available = 12 * GiB;
+        _pending = 20 * GiB; // a prune just before: deleted, not yet cleaned
+
+        var outcome = await Run(30 * GiB);
+
+        Assert.That(outcome.MinFreeDeleted, Is.Empty);
+        Assert.That(_volume.Snapshots(), Has.Count.EqualTo(5));
+    }
+
+    [Test]
+    public void A_limit_no_deletion_can_reach_deletes_nothing_and_says_so()
+    {
+        _available = 12 * GiB;
+
+        var e = Assert.ThrowsAsync<OperationFailedException>(() => Run(100 * GiB));
+
+        Assert.That(e!.Message, Does.StartWith("min_free: the limit 100 GiB is not below the size of the filesystem"));
+        Assert.That(_volume.Snapshots(), Is.EqualTo(new[] { _decayCandidate, _pruneCandidate, _kept, _newest }));
+        Assert.That(_volume.RsyncRuns, Is.Empty);
+    }
+
+    [Test]
+    public void A_run_that_fails_after_min_free_deleted_names_the_deletions_on_its_failure()
+    {
+        _available = 12 * GiB;
+        _freedPerDeletion = 0;
+
+        var e = Assert.ThrowsAsync<OperationFailedException>(() => Run(30 * GiB));
+
+        Assert.That(FreeSpaceDeletion.AttachedTo(e).Select(d => d.Name), Is.EqualTo(new[] { _pruneCandidate, _decayCandidate, _kept }));
     }
 
     [Test]
