@@ -27,7 +27,7 @@ public sealed class PinOperation(EngineEnvironment environment, ILogger logger)
         var noteText = note is null ? "no note" : $"note: {note}";
         var message = pins.TryGetValue(snapshot, out var old)
             ? $"{snapshot} was pinned already ({(old.Note is null ? "no note" : $"note: {old.Note}")}); now {noteText}"
-            : $"pinned {snapshot} ({noteText}): prune and decay keep it";
+            : $"pinned {snapshot} ({noteText}): prune, decay and min_free keep it";
         if (dryRun)
         {
             return new PinOutcome(snapshot, "dry run: would have " + (old is null ? $"pinned {snapshot} ({noteText})" : $"kept the pin of {snapshot}, with {noteText}"));

@@ -59,7 +59,10 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
             : CopyChain.Protected(config, new CopyRecords(config.Backups).Read(), now, zone,
                 message => logger.LogWarning("{Backup}: {Message}", config.Name, message));
         var plan = RetentionPlan.Explain(entries, config.Retention, now, zone, pins, parents);
-        var (minFree, order) = PlanMinFree(config, volume, entries, name => pins.ContainsKey(name) || parents.ContainsKey(name));
+        // min_free's order is the next backup's: the policy's view now, whatever the plan's time.
+        var entriesNow = at is null ? entries
+            : RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, environment.Time.GetLocalNow(), zone);
+        var (minFree, order) = PlanMinFree(config, volume, entriesNow, name => pins.ContainsKey(name) || parents.ContainsKey(name));
         if (order.Count > 0)
         {
             var rank = order.Select((d, i) => (d.Name, Rank: i + 1)).ToDictionary(r => r.Name, r => r.Rank, StringComparer.Ordinal);

@@ -173,7 +173,10 @@ public static class RetentionPlan
     {
         ArgumentNullException.ThrowIfNull(entry);
         ArgumentNullException.ThrowIfNull(settings);
-        var reasons = new List<string> { $"older than retain_all ({settings.RetainAll.Describe()})" };
+        var reasons = new List<string>
+        {
+            settings.RetainAll.Count is { } newest ? $"not among the {newest} newest (retain_all)" : $"older than retain_all ({settings.RetainAll.Describe()})",
+        };
         foreach (var tier in RetentionPolicy.Tiers.Skip(1))
         {
             var word = Word(tier);

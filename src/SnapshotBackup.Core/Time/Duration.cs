@@ -118,7 +118,7 @@ public sealed class Duration : IEquatable<Duration>
     public DateTimeOffset? Expiry(DateTimeOffset time, TimeZoneInfo zone)
     {
         ArgumentNullException.ThrowIfNull(zone);
-        // Before(T) never decreases as T grows: double a step until it passes, then halve down to the second.
+        // Before(T) grows with T (but see the clock change below): double a step until it passes, then halve down to the second.
         var low = new DateTimeOffset(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
         var step = TimeSpan.FromHours(1);
         var high = low + step;
@@ -132,6 +132,31 @@ public sealed class Duration : IEquatable<Duration>
             }
             high += step;
         }
+        low = LastWithin(low, high, time, zone);
+        // Around a clock change Before is not monotonic: in the repeated hour a backup that was already out of the span
+        // comes back in for up to an hour. The search above may then have found the later edge; the first is the
+        // moment that counts (prune deletes the backup then). Only near a change of offset: look back over the three
+        // hours before, in five-minute steps, for an earlier moment it was out.
+        var window = TimeSpan.FromHours(3);
+        if (zone.GetUtcOffset(low - window) != zone.GetUtcOffset(low + TimeSpan.FromHours(1))
+            || zone.GetUtcOffset(time - window) != zone.GetUtcOffset(time + window))
+        {
+            var scan = TimeSpan.FromMinutes(5);
+            var start = low - window < time ? time : low - window;
+            for (var t = start; t < low; t += scan)
+            {
+                if (Before(t, zone) > time)
+                {
+                    return LastWithin(t - scan < start ? start : t - scan, t, time, zone);
+                }
+            }
+        }
+        return low;
+    }
+
+    /// <summary>Halves [<paramref name="low"/>, <paramref name="high"/>] (within at low, out at high) down to the last whole second within.</summary>
+    private DateTimeOffset LastWithin(DateTimeOffset low, DateTimeOffset high, DateTimeOffset time, TimeZoneInfo zone)
+    {
         while (high - low > TimeSpan.FromSeconds(1))
         {
             var middle = low + TimeSpan.FromSeconds(Math.Floor((high - low).TotalSeconds / 2));

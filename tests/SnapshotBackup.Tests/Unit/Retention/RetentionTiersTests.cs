@@ -135,6 +135,23 @@ public class RetentionTiersTests
     }
 
     [Test]
+    public void Around_the_autumn_clock_change_expiry_is_the_first_edge_not_the_one_after_the_repeated_hour()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        var day = Duration.Parse("1 day");
+        // Backups every 10 minutes over the day before the clocks go back (2025-10-26 03:00 CEST -> 02:00 CET).
+        for (var t = new DateTimeOffset(2025, 10, 25, 0, 0, 0, TimeSpan.FromHours(2)); t < new DateTimeOffset(2025, 10, 25, 4, 0, 0, TimeSpan.FromHours(2)); t = t.AddMinutes(10))
+        {
+            var until = day.Expiry(t, berlin)!.Value;
+            for (var probe = t; probe <= until; probe = probe.AddMinutes(1))
+            {
+                Assert.That(day.Before(probe, berlin), Is.LessThanOrEqualTo(t), $"{t:O} is out at {probe:O}, before its expiry {until:O}");
+            }
+            Assert.That(day.Before(until.AddSeconds(1), berlin), Is.GreaterThan(t));
+        }
+    }
+
+    [Test]
     public void Expiry_is_the_last_second_a_span_still_holds_a_backup_across_month_ends_and_clock_changes()
     {
         var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
