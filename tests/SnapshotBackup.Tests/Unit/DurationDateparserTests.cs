@@ -14,9 +14,6 @@ namespace SnapshotBackup.Tests.Unit;
 /// </summary>
 public class DurationDateparserTests
 {
-    // Debian's interpreter: it is the one python3-dateparser is installed for (a python3 earlier on PATH may not have it).
-    private const string Python = "/usr/bin/python3";
-
     private const int Generated = 300;
 
     private const string Script = """
@@ -50,13 +47,8 @@ public class DurationDateparserTests
     /// <summary>What dateparser returns for each (now, value), in the time zone <paramref name="zone"/>.</summary>
     private string?[] Dateparser(string zone, IReadOnlyList<(DateTimeOffset Now, string Text)> cases)
     {
-        var script = Path.Combine(dir, "dateparser-oracle.py");
-        var input = Path.Combine(dir, "cases.json");
-        File.WriteAllText(script, Script);
-        File.WriteAllText(input, JsonSerializer.Serialize(cases.Select(c => new[] { Iso(c.Now), c.Text })));
-        var result = Shell.Run(Python, [script, input], new Dictionary<string, string> { ["TZ"] = zone }, TimeSpan.FromMinutes(5));
-        Assert.That(result.ExitCode, Is.Zero, $"python3 with dateparser (python3-dateparser, installed by tests/run.sh): {result}");
-        var answers = JsonSerializer.Deserialize<string?[]>(result.Output)!;
+        var output = DateparserPython.Run(dir, Script, JsonSerializer.Serialize(cases.Select(c => new[] { Iso(c.Now), c.Text })), zone);
+        var answers = JsonSerializer.Deserialize<string?[]>(output)!;
         Assert.That(answers, Has.Length.EqualTo(cases.Count));
         return answers;
     }

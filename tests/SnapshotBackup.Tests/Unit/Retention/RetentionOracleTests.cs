@@ -17,21 +17,9 @@ namespace SnapshotBackup.Tests.Unit.Retention;
 /// </summary>
 public class RetentionOracleTests
 {
-    private const string Python = "/usr/bin/python3";
-
     private const int CasesPerZone = 120;
 
     private const string Script = """
-        import datetime as _dt, json, sys, warnings
-        warnings.simplefilter('ignore')
-        import dateparser, dateparser.freshness_date_parser as fdp
-        pinned = None
-        class PinnedNow(_dt.datetime):
-            @classmethod
-            def now(cls, tz=None):
-                return pinned.astimezone(tz)
-        fdp.datetime = PinnedNow
-
         def period(value):
             v = value.strip().strip("'\"").strip().lower()
             if v == 'forever':
@@ -192,16 +180,11 @@ public class RetentionOracleTests
         var zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
         var cases = Enumerable.Range(0, CasesPerZone).Select(_ => Generate(rng, zone)).ToList();
 
-        var script = Path.Combine(dir, "retention-oracle.py");
-        var input = Path.Combine(dir, "cases.json");
-        File.WriteAllText(script, Script);
-        File.WriteAllText(input, JsonSerializer.Serialize(cases.Select(c => new Dictionary<string, object>
+        var output = DateparserPython.Run(dir, Script, JsonSerializer.Serialize(cases.Select(c => new Dictionary<string, object>
         {
             ["now"] = c.Now, ["names"] = c.Names, ["settings"] = c.Settings,
-        })));
-        var result = Shell.Run(Python, [script, input], new Dictionary<string, string> { ["TZ"] = zoneId }, TimeSpan.FromMinutes(5));
-        Assert.That(result.ExitCode, Is.Zero, $"python3 with dateparser (python3-dateparser, installed by tests/run.sh): {result}");
-        using var answers = JsonDocument.Parse(result.Output);
+        })), zoneId);
+        using var answers = JsonDocument.Parse(output);
         Assert.That(answers.RootElement.GetArrayLength(), Is.EqualTo(cases.Count));
 
         var differences = new List<string>();
