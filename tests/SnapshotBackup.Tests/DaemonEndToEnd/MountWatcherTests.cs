@@ -138,7 +138,7 @@ public class MountWatcherTests : DaemonTest
         // run's own: not an appearance, so one failed run, not a loop of them.
         var hookMount = Source;
         WriteConfig(Section("data1", Source, Backups, "on-mount",
-            $"before_backup = mount -o loop {Disk.Image} {hookMount} && sleep 1 && exit 1\non_failure = umount {hookMount}"));
+            $"before_backup = mount -o loop {Disk.Image} {hookMount} && sleep 1 && exit 1\non_failure = cd / && umount {hookMount}"));
         using var daemon = StartDaemon();
         try
         {
