@@ -5,6 +5,7 @@ using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Hosting;
+using SnapshotBackup.Daemon.State;
 
 namespace SnapshotBackup.Daemon.Jobs;
 
@@ -21,6 +22,7 @@ internal sealed class BackupJob(
     IRunRecorder recorder,
     StatusReporter status,
     IHostApplicationLifetime lifetime,
+    RunningSections running,
     ILogger<BackupJob> logger) : IJob
 {
     /// <summary>How long a run waits for a volume locked by a manual <c>snapshotbackup backup</c>.</summary>
@@ -35,6 +37,8 @@ internal sealed class BackupJob(
             return;
         }
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Backup"] = name });
+        // From here to the end, the mount watcher leaves this section alone (see RunningSections).
+        using var runningMark = running.Enter(name);
         var catchUp = context.Trigger.Key.Group == JobKeys.CatchUpGroup;
         if (recorder.LastSuccess(name) is { } last && context.ScheduledFireTimeUtc is { } due && last >= due)
         {

@@ -7,6 +7,7 @@ using SnapshotBackup.Core.Volume;
 using SnapshotBackup.Daemon.Configuration;
 using SnapshotBackup.Daemon.Jobs;
 using SnapshotBackup.Daemon.Scheduling;
+using SnapshotBackup.Daemon.State;
 
 namespace SnapshotBackup.Daemon.Mounts;
 
@@ -16,14 +17,20 @@ namespace SnapshotBackup.Daemon.Mounts;
 /// at again (the engine's availability check, the mounts holding its backups and local source) and, for
 /// each whose volume appeared (<see cref="VolumePresence"/>), the catch-up rule decides (<see cref="JobRegistrar.Due"/>;
 /// for <c>schedule = on-mount</c>, <c>min_interval</c> since the last success) whether its backup starts now. One
-/// trigger per appearance. The sections are the configuration in force at each look; a reload makes a look at once, the
-/// baseline of the sections it adds.
+/// trigger per appearance. The sections are the configuration in force at each look; a reload makes a look at once.
+/// The mount table is opened before the first look, so no change after that look goes unseen. A section's first look
+/// (at start, or added by a reload) has no baseline: when its volume is there but the registrar's own check
+/// (<see cref="VolumeAvailability"/>) found it missing, the disk arrived in between and counts as appeared; one the
+/// registrar found there is its business (it caught it up or found it not due). An appearance during the section's
+/// own run (its <c>before_backup</c> mounting the disk, the run reading an automount point) starts nothing.
 /// </summary>
 internal sealed class MountWatcher(
     ISchedulerFactory schedulerFactory,
     ConfigStore configs,
     JobRegistrar registrar,
     IBackupEngine engine,
+    VolumeAvailability volumes,
+    RunningSections runningSections,
     TimeProvider time,
     ILogger<MountWatcher> logger) : BackgroundService
 {
@@ -51,9 +58,12 @@ internal sealed class MountWatcher(
         // A reload: the sections it adds (or moves) get their first look now, so that their disk's later arrival counts.
         void OnReload() => changes.Writer.TryWrite(true);
         configs.Replaced += OnReload;
-        _presence.Update(Look(configs.Current, mounts));
-        var watching = new Thread(() => Watch(changes.Writer, stoppingToken)) { IsBackground = true, Name = "mount-watcher" };
+        // Opened before the first look: a mount between the two is a change the thread reports.
+        var table = new MountTableChanges(MountInfoPath, logger);
+        var watching = new Thread(() => Watch(table, changes.Writer, stoppingToken)) { IsBackground = true, Name = "mount-watcher" };
         watching.Start();
+        // The first look: every section is new to it.
+        changes.Writer.TryWrite(true);
         DateTimeOffset? recheckUntil = null;
         try
         {
@@ -71,6 +81,7 @@ internal sealed class MountWatcher(
                 try
                 {
                     var config = configs.Current;
+                    var running = config.Set.Backups.Keys.Where(runningSections.IsRunning).ToHashSet(StringComparer.OrdinalIgnoreCase);
                     var result = _presence.Update(Look(config, mounts));
                     if (result.Pending)
                     {
@@ -78,7 +89,12 @@ internal sealed class MountWatcher(
                     }
                     foreach (var (name, where) in result.Appeared.Where(_ => !scheduler.IsStopping()))
                     {
-                        await StartIfDueAsync(scheduler, config, name, where, stoppingToken);
+                        await StartIfDueAsync(scheduler, config, name, where, running, quiet: false, stoppingToken);
+                    }
+                    // Looked at for the first time and there: appeared only if the registrar's check found it missing.
+                    foreach (var (name, where) in result.Present.Where(p => volumes.WasUnavailable(p.Name) && !scheduler.IsStopping()))
+                    {
+                        await StartIfDueAsync(scheduler, config, name, where, running, quiet: true, stoppingToken);
                     }
                 }
                 catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
@@ -103,11 +119,11 @@ internal sealed class MountWatcher(
     }
 
     /// <summary>The watching thread: poll, and post a change; ends when the daemon stops.</summary>
-    private void Watch(ChannelWriter<bool> changes, CancellationToken stoppingToken)
+    private void Watch(MountTableChanges table, ChannelWriter<bool> changes, CancellationToken stoppingToken)
     {
         try
         {
-            using var table = new MountTableChanges(MountInfoPath, logger);
+            using var _ = table;
             logger.LogDebug("watching the mount table {Path} ({How})", MountInfoPath, table.Polling ? "poll" : "re-reading");
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -148,31 +164,35 @@ internal sealed class MountWatcher(
         var looks = new Dictionary<string, VolumeLook>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, backup) in config.Set.Backups)
         {
-            bool available;
-            try
-            {
-                engine.EnsureAvailable(backup);
-                available = true;
-            }
-            catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
-            {
-                available = false;
-            }
-            var source = backup.IsRemoteSource ? null : backup.Source;
-            looks[name] = new VolumeLook(backup.Backups, source, available,
-                mounts.MountOf(backup.Backups)?.MountPoint, source is null ? null : mounts.MountOf(source)?.MountPoint);
+            looks[name] = VolumeLook.Take(backup.Backups, backup.IsRemoteSource ? null : backup.Source, mounts, () => engine.EnsureAvailable(backup));
         }
         return looks;
     }
 
-    private async Task StartIfDueAsync(IScheduler scheduler, DaemonConfig config, string name, string where, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <paramref name="name"/>'s backup when due and not running (<paramref name="running"/>: before the look;
+    /// asked again here, as the run may have ended in between). <paramref name="quiet"/> (a first look): not due and
+    /// already pending are logged at Debug.
+    /// </summary>
+    private async Task StartIfDueAsync(IScheduler scheduler, DaemonConfig config, string name, string where, HashSet<string> running, bool quiet, CancellationToken cancellationToken)
     {
         try
         {
+            if (running.Contains(name) || runningSections.IsRunning(name))
+            {
+                logger.LogDebug("backup {Backup}: volume appeared at {Path} during its own run (a hook's mount, an automount); not started again", name, where);
+                return;
+            }
+            var level = quiet ? LogLevel.Debug : LogLevel.Information;
             var due = registrar.Due(config, name);
             if (due.NotBefore is { } notBefore)
             {
-                logger.LogInformation("backup {Backup}: volume appeared at {Path}, not due until {Due:yyyy-MM-dd HH:mm:ss}", name, where, notBefore.ToLocalTime());
+                logger.Log(level, "backup {Backup}: volume appeared at {Path}, not due until {Due:yyyy-MM-dd HH:mm:ss}", name, where, notBefore.ToLocalTime());
+                return;
+            }
+            if (quiet && await scheduler.Exists(JobKeys.CatchUp(name), cancellationToken))
+            {
+                logger.LogDebug("backup {Backup}: volume appeared at {Path}; a catch-up run is pending already", name, where);
                 return;
             }
             logger.LogInformation("backup {Backup}: volume appeared at {Path}, starting the due backup", name, where);

@@ -6,6 +6,7 @@ using SnapshotBackup.Core.Configuration;
 using SnapshotBackup.Core.Engine;
 using SnapshotBackup.Core.Runs;
 using SnapshotBackup.Daemon.Jobs;
+using SnapshotBackup.Daemon.State;
 using SnapshotBackup.Tests.Unit.Runs;
 
 namespace SnapshotBackup.Tests.Daemon;
@@ -47,7 +48,7 @@ public class BackupJobTests
         var lifetime = new Mock<IHostApplicationLifetime>();
         lifetime.SetupGet(l => l.ApplicationStopping).Returns(CancellationToken.None);
         var runs = new BackupRunService(_engine.Object, _notifier.Object, _recorder.Object, _clock, NullLogger.Instance);
-        return new BackupJob(_parts.Configs, runs, _gate, _recorder.Object, _parts.Status, lifetime.Object, NullLogger<BackupJob>.Instance);
+        return new BackupJob(_parts.Configs, runs, _gate, _recorder.Object, _parts.Status, lifetime.Object, new RunningSections(), NullLogger<BackupJob>.Instance);
     }
 
     private static IJobExecutionContext Context(string section, DateTimeOffset? due, string group = JobKeys.BackupGroup)

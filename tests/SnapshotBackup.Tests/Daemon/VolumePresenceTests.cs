@@ -12,14 +12,16 @@ public class VolumePresenceTests
         new("/media/usb/backups", "/home", available, backupsMount, sourceMount);
 
     [Test]
-    public void The_first_look_is_only_the_baseline()
+    public void The_first_look_reports_what_is_present_not_what_appeared()
     {
         var presence = new VolumePresence();
 
-        var changes = presence.Update(Looks(("usb", Usb(true, "/media/usb"))));
+        var changes = presence.Update(Looks(("usb", Usb(true, "/media/usb")), ("off", Usb(false, "/"))));
 
         Assert.That(changes.Appeared, Is.Empty);
+        Assert.That(changes.Present, Is.EqualTo(new[] { ("usb", "/media/usb") }));
         Assert.That(changes.Pending, Is.False);
+        Assert.That(presence.Update(Looks(("usb", Usb(true, "/media/usb")), ("off", Usb(false, "/")))).Present, Is.Empty);
     }
 
     [Test]
@@ -99,5 +101,17 @@ public class VolumePresenceTests
         var changes = presence.Update(Looks(("usb", moved), ("new", Usb(true, "/media/usb"))));
 
         Assert.That(changes.Appeared, Is.Empty);
+        Assert.That(changes.Present, Is.EqualTo(new[] { ("usb", "/media/other"), ("new", "/media/usb") }));
+    }
+
+    [Test]
+    public void A_disk_mounted_over_the_sources_idle_automount_point_appeared()
+    {
+        var presence = new VolumePresence();
+        presence.Update(Looks(("usb", new VolumeLook("/backups", "/media/src", true, "/", "/media/src", SourceIdle: true))));
+
+        var changes = presence.Update(Looks(("usb", new VolumeLook("/backups", "/media/src", true, "/", "/media/src", SourceIdle: false))));
+
+        Assert.That(changes.Appeared, Is.EqualTo(new[] { ("usb", "/media/src") }));
     }
 }

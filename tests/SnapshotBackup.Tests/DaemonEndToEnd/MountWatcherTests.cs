@@ -98,6 +98,69 @@ public class MountWatcherTests : DaemonTest
     }
 
     [Test]
+    public void A_disk_mounted_right_after_the_start_up_check_is_backed_up()
+    {
+        // The start-up check finds no disk; the mount comes at once, before (or while) the watcher takes its first look.
+        WriteConfig(Section("usb", Source, DiskBackups, "on-mount"));
+        using var daemon = StartDaemon();
+        daemon.WaitForLog(l => l.Contains("backup usb: waiting for its volume to appear", StringComparison.Ordinal), ReadyWait);
+        Mount();
+
+        var started = daemon.WaitForLog(l => l.Contains("backup usb started", StringComparison.Ordinal), StartWait);
+        daemon.WaitForLog(l => l.Contains("backup usb succeeded", StringComparison.Ordinal), LongWait, started);
+        Thread.Sleep(TimeSpan.FromSeconds(2));
+
+        Assert.That(Snapshots(DiskBackups), Has.Count.EqualTo(1), daemon.Describe());
+        Assert.That(daemon.Lines.Count(l => l.Contains("backup usb started", StringComparison.Ordinal)), Is.EqualTo(1), daemon.Describe());
+    }
+
+    [Test]
+    public void A_section_that_is_there_at_start_is_caught_up_once_and_the_start_logs_no_appearance()
+    {
+        // Failing (its source is missing), so no success stops a second run: only the watcher's skip does.
+        var missing = Path.Combine(Loop.Mount, "no-such-source");
+        WriteConfig(Section("data1", missing, Backups, "on-mount"), Section("data2", Source, DiskBackups + "-absent", "hourly"));
+        using var daemon = StartDaemon();
+        daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+        var ended = daemon.WaitForLog(l => l.Contains("backup data1 skipped", StringComparison.Ordinal) || l.Contains("backup data1 failed", StringComparison.Ordinal), LongWait);
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+
+        Assert.That(daemon.Lines.Count(l => l.Contains("backup data1 started", StringComparison.Ordinal)), Is.EqualTo(1), daemon.Describe());
+        Assert.That(daemon.Lines, Has.None.Contains("volume appeared"), daemon.Describe());
+        Assert.That(daemon.Lines, Has.None.Contains("catch-up run is pending"), daemon.Describe());
+        Assert.That(ended, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void A_mount_made_by_the_sections_own_hook_does_not_start_it_again()
+    {
+        // before_backup mounts the disk over the section's source and fails; on_failure unmounts it. The mount is the
+        // run's own: not an appearance, so one failed run, not a loop of them.
+        var hookMount = Source;
+        WriteConfig(Section("data1", Source, Backups, "on-mount",
+            $"before_backup = mount -o loop {Disk.Image} {hookMount} && sleep 1 && exit 1\non_failure = cd / && umount {hookMount}"));
+        using var daemon = StartDaemon();
+        try
+        {
+            daemon.WaitForNotify(n => n == "READY=1", ReadyWait);
+            daemon.WaitForLog(l => l.Contains("backup data1 failed", StringComparison.Ordinal), LongWait);
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+
+            Assert.That(daemon.Lines.Count(l => l.Contains("backup data1 started", StringComparison.Ordinal)), Is.EqualTo(1), daemon.Describe());
+            Assert.That(daemon.Lines, Has.None.Contains("volume appeared"), daemon.Describe());
+        }
+        finally
+        {
+            daemon.Dispose();
+            for (var attempt = 0; attempt < 20 && Shell.Run("mountpoint", "-q", hookMount).ExitCode == 0; attempt++)
+            {
+                _ = Shell.Run("umount", hookMount);
+                Thread.Sleep(250);
+            }
+        }
+    }
+
+    [Test]
     public void An_unrelated_mount_starts_nothing()
     {
         // data1's volume is there from the start: one backup at start, then due again after 2 s, but it never appears.
