@@ -144,4 +144,25 @@ public class PlanCommandTests : VolumeTest
         Assert.That(text, Does.Contain("retain_daily 2,"));
         Assert.That(text.Split('\n').Single(l => l.StartsWith(names[6], StringComparison.Ordinal)), Does.Contain("daily (the 2 newest)"));
     }
+
+    [Test]
+    public void Prunes_question_on_a_terminal_gives_the_plans_words()
+    {
+        var names = new[] { NameAt(10, Group[0], TimeSpan.Zero), NameAt(10, Group[1], TimeSpan.Zero), NameAt(5, Group[0], TimeSpan.Zero) };
+        CreateSyncByHand();
+        foreach (var name in names)
+        {
+            MakeSnapshot(name);
+        }
+        var reason = Snapshots(CliOk("plan", "data1", "--json").Output)[names[1]].GetProperty("reason").GetString()!;
+        Assert.That(reason, Is.EqualTo("prune: older than retain_all (1 day), not the first of its day, not the first of its week"));
+
+        var command = string.Join(' ', new[] { "dotnet", CliProcess.Dll, "-c", ConfigPath, "prune", "data1" }.Select(Core.Processes.ShellQuoting.Quote));
+        // script(1) gives the command a terminal; the answer is typed into it.
+        var result = Shell.Run("sh", ["-c", $"(sleep 4; printf 'n\\n') | script -qec {Core.Processes.ShellQuoting.Quote(command)} /dev/null"], null, TimeSpan.FromMinutes(2));
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain($"delete {names[1]} (").And.Contain($"; {reason.Replace("prune:", "prune candidate:", StringComparison.Ordinal)})? [y/N]"));
+        Assert.That(SnapshotNames(), Is.EqualTo(names), "answered no");
+    }
 }
