@@ -16,16 +16,8 @@ public class DurationDateparserTests
 {
     private const int Generated = 300;
 
+    /// <summary>After <see cref="DateparserPython.Preamble"/>: the original's own call for each (now, value).</summary>
     private const string Script = """
-        import datetime as _dt, json, sys, warnings
-        warnings.simplefilter('ignore')
-        import dateparser, dateparser.freshness_date_parser as fdp
-        pinned = None
-        class PinnedNow(_dt.datetime):
-            @classmethod
-            def now(cls, tz=None):
-                return pinned.astimezone(tz)
-        fdp.datetime = PinnedNow
         out = []
         for now, text in json.load(open(sys.argv[1], encoding='utf-8')):
             pinned = _dt.datetime.fromisoformat(now)
