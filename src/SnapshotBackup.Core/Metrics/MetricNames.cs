@@ -46,6 +46,9 @@ public static class MetricNames
     public static readonly MetricFamily Decayed = new(Prefix + "decayed_snapshots_total", MetricFamily.Counter,
         "Snapshots deleted by decay (autodecay and the decay command).");
 
+    public static readonly MetricFamily MinFreeDeleted = new(Prefix + "min_free_deleted_snapshots_total", MetricFamily.Counter,
+        "Snapshots deleted by min_free to bring the volume's free space back to the limit.");
+
     public static readonly MetricFamily VolumeAvailable = new(Prefix + "volume_available", MetricFamily.Gauge,
         "1 when the backups directory was readable at the last update, 0 when not (the volume series then keep their last values).");
 
@@ -65,7 +68,7 @@ public static class MetricNames
     public static IReadOnlyList<MetricFamily> All { get; } =
     [
         LastSuccess, LastAttempt, LastDuration, LastTransferredBytes, LastTransferredFiles, LastOutcome, Snapshots, OldestSnapshot,
-        NewestSnapshot, Pruned, Decayed, VolumeAvailable, VolumeSize, VolumeFree, CopyLastSuccess, CopyLag,
+        NewestSnapshot, Pruned, Decayed, MinFreeDeleted, VolumeAvailable, VolumeSize, VolumeFree, CopyLastSuccess, CopyLag,
     ];
 
     /// <summary>The values of the outcome label, as <see cref="Runs.RunOutcome"/> in lower case.</summary>

@@ -44,6 +44,7 @@ public sealed class MetricsObserver(Func<ConfigSet> configs, IBackupEngine engin
                 LastOutcome = outcome,
                 Pruned = section.Pruned + result.Pruned.Count,
                 Decayed = section.Decayed + result.Decayed.Count,
+                MinFreeDeleted = section.MinFreeDeleted + result.MinFreeDeleted.Count,
             };
             sections[config.Name] = ReadVolume(section, config);
         });

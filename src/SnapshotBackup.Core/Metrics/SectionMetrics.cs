@@ -34,6 +34,9 @@ public sealed record SectionMetrics(string Section)
     /// <inheritdoc cref="Pruned"/>
     public double Decayed { get; init; }
 
+    /// <inheritdoc cref="Pruned"/>
+    public double MinFreeDeleted { get; init; }
+
     public bool? VolumeAvailable { get; init; }
 
     public double? VolumeSize { get; init; }
@@ -104,6 +107,7 @@ public sealed record SectionMetrics(string Section)
             [MetricNames.NewestSnapshot.Name] = (m => m.NewestSnapshot, (m, v) => m with { NewestSnapshot = v }),
             [MetricNames.Pruned.Name] = (m => m.Pruned, (m, v) => m with { Pruned = v }),
             [MetricNames.Decayed.Name] = (m => m.Decayed, (m, v) => m with { Decayed = v }),
+            [MetricNames.MinFreeDeleted.Name] = (m => m.MinFreeDeleted, (m, v) => m with { MinFreeDeleted = v }),
             [MetricNames.VolumeAvailable.Name] = (m => m.VolumeAvailable is { } available ? (available ? 1 : 0) : null, (m, v) => m with { VolumeAvailable = v != 0 }),
             [MetricNames.VolumeSize.Name] = (m => m.VolumeSize, (m, v) => m with { VolumeSize = v }),
             [MetricNames.VolumeFree.Name] = (m => m.VolumeFree, (m, v) => m with { VolumeFree = v }),

@@ -31,6 +31,7 @@ public class MetricsFileTests
         NewestSnapshot = 1764667195,
         Pruned = 7,
         Decayed = 2,
+        MinFreeDeleted = 3,
         VolumeAvailable = true,
         VolumeSize = 1073741824,
         VolumeFree = 900000000,

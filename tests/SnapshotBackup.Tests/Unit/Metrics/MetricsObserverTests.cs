@@ -59,6 +59,7 @@ public class MetricsObserverTests
             FilesTransferred = 2,
             Pruned = ["a", "b"],
             Decayed = ["c"],
+            MinFreeDeleted = [new Core.Retention.FreeSpaceDeletion("d", Core.Retention.FreeSpaceReason.PruneCandidate)],
         };
 
         await Observer().RunFinishedAsync(_config, result, [], CancellationToken.None);
@@ -73,6 +74,7 @@ public class MetricsObserverTests
         Assert.That(section.LastOutcome, Is.EqualTo("succeeded"));
         Assert.That(section.Pruned, Is.EqualTo(4), "two runs, two each: the counter adds up");
         Assert.That(section.Decayed, Is.EqualTo(2));
+        Assert.That(section.MinFreeDeleted, Is.EqualTo(2));
         Assert.That(section.Snapshots, Is.EqualTo(2));
         Assert.That(section.OldestSnapshot, Is.EqualTo(new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds()));
         Assert.That(section.NewestSnapshot, Is.EqualTo(Finished.ToUnixTimeSeconds() - 5));
