@@ -117,6 +117,33 @@ public sealed class MinFreeTests : VolumeTest
     }
 
     [Test]
+    public void A_copy_targets_common_snapshot_is_passed_by_like_a_pinned_one()
+    {
+        // Four backups of 16 MiB, the oldest two prune candidates by name; a copy target (on no disk now: unreachable)
+        // whose common snapshot, by the volume's .copies.json, is the oldest one.
+        var names = Enumerable.Range(0, 4).Select(_ => Backup(4)).ToList();
+        var parent = Age(names[0], 10, 10, 5);
+        var candidate = Age(names[1], 10, 10, 10);
+        var kept = Age(names[2], 10, 10, 0);
+        var target = Path.Combine(Loop.Mount, "offsite-not-mounted");
+        var record = new Dictionary<string, Dictionary<string, string>>
+        {
+            [target] = new() { ["last_reachable"] = DateTimeOffset.UtcNow.ToString("O"), ["common_parent"] = parent },
+        };
+        File.WriteAllText(Path.Combine(Backups, ".copies.json"), System.Text.Json.JsonSerializer.Serialize(record));
+        NewSourceData(4);
+        var limit = Free + (8L * MiB);
+        WriteConfig($"min_free = {limit / 1024} KiB\ncopy_to = {target}");
+
+        var result = Cli("backup", "data1");
+        TestContext.Out.WriteLine(result.Error);
+
+        Assert.That(Deletions(result), Is.EqualTo(new[] { $"{candidate} (prune candidate)" }), result.ToString());
+        Assert.That(SnapshotNames(), Does.Contain(parent), "the copy target's common snapshot stays");
+        Assert.That(SnapshotNames(), Does.Contain(kept));
+    }
+
+    [Test]
     public void When_pinned_snapshots_and_the_newest_are_all_there_is_the_backup_fails_with_the_numbers_and_changes_nothing()
     {
         var names = Enumerable.Range(0, 3).Select(_ => Backup(2)).ToList();
