@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace SnapshotBackup.Core.Internal;
+
+/// <summary>fanotify(7) with directory file handles and names (FAN_REPORT_DFID_NAME), and open_by_handle_at(2) to name them.</summary>
+internal static unsafe partial class LibC
+{
+    public const uint FAN_CLOEXEC = 0x1;
+    public const uint FAN_NONBLOCK = 0x2;
+    public const uint FAN_UNLIMITED_QUEUE = 0x10;
+    public const uint FAN_REPORT_DIR_FID = 0x400;
+    public const uint FAN_REPORT_NAME = 0x800;
+
+    public const uint FAN_MARK_ADD = 0x1;
+    public const uint FAN_MARK_FILESYSTEM = 0x100;
+
+    public const ulong FAN_MODIFY = 0x2;
+    public const ulong FAN_ATTRIB = 0x4;
+    public const ulong FAN_CLOSE_WRITE = 0x8;
+    public const ulong FAN_MOVED_FROM = 0x40;
+    public const ulong FAN_MOVED_TO = 0x80;
+    public const ulong FAN_CREATE = 0x100;
+    public const ulong FAN_DELETE = 0x200;
+    public const ulong FAN_DELETE_SELF = 0x400;
+    public const ulong FAN_MOVE_SELF = 0x800;
+    public const ulong FAN_Q_OVERFLOW = 0x4000;
+    public const ulong FAN_ONDIR = 0x40000000;
+
+    public const byte FAN_EVENT_INFO_TYPE_DFID_NAME = 2;
+    public const byte FAN_EVENT_INFO_TYPE_DFID = 3;
+
+    public const int ESTALE = 116;
+    public const int EXDEV = 18;
+    public const int ENODEV = 19;
+    public const int EOPNOTSUPP = 95;
+
+    [LibraryImport("libc", EntryPoint = "fanotify_init", SetLastError = true)]
+    public static partial int FanotifyInit(uint flags, uint eventFlags);
+
+    [LibraryImport("libc", EntryPoint = "fanotify_mark", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int FanotifyMark(int fd, uint flags, ulong mask, int dirFd, string path);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "open_by_handle_at", SetLastError = true)]
+    public static partial int OpenByHandleAt(int mountFd, byte* handle, int flags);
+}

@@ -1,0 +1,249 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using SnapshotBackup.Core.Internal;
+
+namespace SnapshotBackup.Core.Journal;
+
+/// <summary>The kernel would not watch the source's filesystem: the section keeps full scans.</summary>
+public sealed class ChangeJournalUnavailableException : Exception
+{
+    public ChangeJournalUnavailableException(string message) : base(message)
+    {
+    }
+
+    public ChangeJournalUnavailableException()
+    {
+    }
+
+    public ChangeJournalUnavailableException(string message, Exception inner) : base(message, inner)
+    {
+    }
+}
+
+/// <summary>What the journal saw since the last <see cref="ChangeJournal.Take"/>.</summary>
+/// <param name="Paths">The changed entries, relative to the source ('/'-separated, no leading slash), sorted.</param>
+/// <param name="Overflowed">The kernel's queue overflowed: events were lost, so only a full scan is safe.</param>
+/// <param name="Unresolved">Events whose directory could no longer be named (deleted since); their ancestors' own events cover them.</param>
+public sealed record JournalChanges(IReadOnlyList<string> Paths, bool Overflowed, int Unresolved);
+
+/// <summary>
+/// A change journal of one local source: fanotify(7) on the whole filesystem holding it (FAN_MARK_FILESYSTEM), with each
+/// event's directory handle and entry name (FAN_REPORT_DFID_NAME): creations, deletions, moves, modifications,
+/// close-after-write and attribute changes (owner, mode, ACLs, xattrs, times), of files and directories. A thread reads
+/// the events, names each directory by its handle (open_by_handle_at, then /proc/self/fd), keeps the entries under the
+/// source and drops the rest. Needs CAP_SYS_ADMIN (fanotify) and CAP_DAC_READ_SEARCH (handles); a kernel that refuses
+/// the mark (EXDEV: a btrfs subvolume with its own fsid on kernels before 6.8; ENODEV/EOPNOTSUPP: FUSE, NFS) throws
+/// <see cref="ChangeJournalUnavailableException"/>. Not yet used by backups (issue 18): the building block.
+/// </summary>
+public sealed unsafe class ChangeJournal : IDisposable
+{
+    private const ulong Mask = LibC.FAN_CREATE | LibC.FAN_DELETE | LibC.FAN_MOVED_FROM | LibC.FAN_MOVED_TO | LibC.FAN_MODIFY
+                               | LibC.FAN_CLOSE_WRITE | LibC.FAN_ATTRIB | LibC.FAN_DELETE_SELF | LibC.FAN_MOVE_SELF | LibC.FAN_ONDIR;
+
+    private readonly int _fd;
+    private readonly int _mountFd;
+    private readonly string _source;
+    private readonly Thread _reader;
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private HashSet<string> _paths = new(StringComparer.Ordinal);
+    private bool _overflowed;
+    private int _unresolved;
+    private int _disposed;
+
+    /// <summary>Starts watching; events from now on are recorded.</summary>
+    public ChangeJournal(string source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        _source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(source));
+        _fd = LibC.FanotifyInit(LibC.FAN_CLOEXEC | LibC.FAN_NONBLOCK | LibC.FAN_REPORT_DIR_FID | LibC.FAN_REPORT_NAME, (uint)(LibC.O_RDONLY | LibC.O_CLOEXEC));
+        if (_fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new ChangeJournalUnavailableException($"fanotify_init failed ({Errno(errno)}): {(errno == LibC.EPERM ? "needs CAP_SYS_ADMIN" : "no fanotify with directory handles on this kernel")}");
+        }
+        try
+        {
+            if (LibC.FanotifyMark(_fd, LibC.FAN_MARK_ADD | LibC.FAN_MARK_FILESYSTEM, Mask, LibC.AT_FDCWD, _source) != 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // A btrfs subvolume has an fsid of its own, and the kernel marks a filesystem only through a path with
+                // the filesystem's (its mount's root, when that is the top-level subvolume); the events of every
+                // subvolume are reported then.
+                var root = errno == LibC.EXDEV ? Volume.MountTable.System.MountOf(_source)?.MountPoint : null;
+                if (root is null || LibC.FanotifyMark(_fd, LibC.FAN_MARK_ADD | LibC.FAN_MARK_FILESYSTEM, Mask, LibC.AT_FDCWD, root) != 0)
+                {
+                    throw new ChangeJournalUnavailableException($"fanotify cannot watch the filesystem of {_source} ({Errno(errno)})");
+                }
+            }
+            _mountFd = LibC.Open(_source, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+            if (_mountFd < 0)
+            {
+                throw new ChangeJournalUnavailableException($"cannot open {_source} ({Errno(Marshal.GetLastPInvokeError())})");
+            }
+        }
+        catch
+        {
+            LibC.Close(_fd);
+            throw;
+        }
+        _reader = new Thread(Read) { IsBackground = true, Name = "change-journal" };
+        _reader.Start();
+    }
+
+    /// <summary>The source watched.</summary>
+    public string Source => _source;
+
+    /// <summary>What changed since the last call (or the start), and resets. Events still in the kernel's queue are read first.</summary>
+    public JournalChanges Take()
+    {
+        lock (_gate)
+        {
+            Drain();
+            var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved);
+            _paths = new HashSet<string>(StringComparer.Ordinal);
+            _overflowed = false;
+            _unresolved = 0;
+            return changes;
+        }
+    }
+
+    private void Read()
+    {
+        var poll = new LibC.PollFd { Fd = _fd, Events = LibC.POLLIN };
+        while (!_stop.IsCancellationRequested)
+        {
+            poll.Returned = 0;
+            var ready = LibC.Poll(&poll, 1, 500);
+            if (ready > 0 && !_stop.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    Drain();
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads every queued event (the fd is non-blocking); under <see cref="_gate"/>.</summary>
+    private void Drain()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+        var buffer = stackalloc byte[64 * 1024];
+        while (true)
+        {
+            var length = LibC.Read(_fd, buffer, 64 * 1024);
+            if (length <= 0)
+            {
+                return; // EAGAIN: nothing more now
+            }
+            for (var offset = 0; offset + 24 <= length;)
+            {
+                var eventLength = *(uint*)(buffer + offset);
+                var metadataLength = *(ushort*)(buffer + offset + 6);
+                var mask = *(ulong*)(buffer + offset + 8);
+                if (eventLength < 24 || offset + eventLength > length)
+                {
+                    break;
+                }
+                if ((mask & LibC.FAN_Q_OVERFLOW) != 0)
+                {
+                    _overflowed = true;
+                }
+                for (var info = offset + metadataLength; info + 4 <= offset + eventLength;)
+                {
+                    var type = buffer[info];
+                    var infoLength = *(ushort*)(buffer + info + 2);
+                    if (infoLength < 4)
+                    {
+                        break;
+                    }
+                    if (type is LibC.FAN_EVENT_INFO_TYPE_DFID_NAME or LibC.FAN_EVENT_INFO_TYPE_DFID)
+                    {
+                        Record(buffer + info, infoLength, type == LibC.FAN_EVENT_INFO_TYPE_DFID_NAME);
+                    }
+                    info += infoLength;
+                }
+                offset += (int)eventLength;
+            }
+        }
+    }
+
+    /// <summary>One fid record: header (4), fsid (8), struct file_handle (8 + handle_bytes), then the name for DFID_NAME.</summary>
+    private void Record(byte* info, int infoLength, bool hasName)
+    {
+        var handle = info + 12;
+        var handleBytes = *(uint*)handle;
+        var nameStart = handle + 8 + handleBytes;
+        var name = hasName ? Marshal.PtrToStringUTF8((nint)nameStart) ?? string.Empty : string.Empty;
+        var directory = NameOf(handle);
+        if (directory is null)
+        {
+            _unresolved++;
+            return;
+        }
+        var path = name is "" or "." ? directory : directory + "/" + name;
+        if (path == _source)
+        {
+            _paths.Add(".");
+        }
+        else if (path.StartsWith(_source + "/", StringComparison.Ordinal))
+        {
+            _paths.Add(path[(_source.Length + 1)..]);
+        }
+    }
+
+    /// <summary>The directory's path now, or null when it is gone.</summary>
+    private string? NameOf(byte* handle)
+    {
+        var fd = LibC.OpenByHandleAt(_mountFd, handle, LibC.O_PATH | LibC.O_CLOEXEC);
+        if (fd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            var target = stackalloc byte[4096];
+            var length = LibC.ReadLink($"/proc/self/fd/{fd}", target, 4096);
+            if (length <= 0)
+            {
+                return null;
+            }
+            var path = Encoding.UTF8.GetString(target, (int)length);
+            return path.EndsWith(" (deleted)", StringComparison.Ordinal) ? null : path;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    private static string Errno(int errno) => errno switch
+    {
+        LibC.EPERM => "EPERM",
+        LibC.EXDEV => "EXDEV: a subvolume with its own fsid",
+        LibC.ENODEV => "ENODEV",
+        LibC.EOPNOTSUPP => "EOPNOTSUPP: the filesystem does not report file handles",
+        LibC.EINVAL => "EINVAL",
+        _ => "errno " + errno,
+    };
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _stop.Cancel();
+        _reader.Join(TimeSpan.FromSeconds(2));
+        lock (_gate)
+        {
+            LibC.Close(_fd);
+            LibC.Close(_mountFd);
+        }
+        _stop.Dispose();
+    }
+}

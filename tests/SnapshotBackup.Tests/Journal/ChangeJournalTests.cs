@@ -1,0 +1,113 @@
+using SnapshotBackup.Core.Journal;
+using SnapshotBackup.Tests.Fixtures;
+
+namespace SnapshotBackup.Tests.Journal;
+
+/// <summary>The fanotify change journal on a real btrfs: what it records under the source, what it leaves out.</summary>
+[NonParallelizable]
+public class ChangeJournalTests
+{
+    private LoopBtrfs _disk = null!;
+    private string _source = null!;
+    private string _outside = null!;
+
+    [SetUp]
+    public void CreateDisk()
+    {
+        _disk = LoopBtrfs.Create();
+        _source = Path.Combine(_disk.Mount, "src");
+        _outside = Path.Combine(_disk.Mount, "other");
+        Directory.CreateDirectory(_source);
+        Directory.CreateDirectory(_outside);
+        File.WriteAllText(Path.Combine(_source, "old"), "old");
+    }
+
+    [TearDown]
+    public void RemoveDisk() => _disk?.Dispose();
+
+    private string S(string relative) => Path.Combine(_source, relative);
+
+    [Test]
+    public void Creations_writes_renames_deletions_and_attribute_changes_under_the_source_are_recorded_and_nothing_outside()
+    {
+        using var journal = new ChangeJournal(_source);
+
+        File.WriteAllText(S("a"), "one");
+        Directory.CreateDirectory(S("d"));
+        File.WriteAllText(S("d/x"), "x");
+        Directory.Move(S("d"), S("e"));
+        File.WriteAllText(S("b"), "gone soon");
+        File.Delete(S("b"));
+        Shell.Check("chmod", "600", S("old"));
+        Shell.Check("setfattr", "-n", "user.k", "-v", "v", S("e"));
+        File.WriteAllText(Path.Combine(_outside, "y"), "not ours");
+
+        var changes = journal.Take();
+
+        Assert.That(changes.Overflowed, Is.False);
+        Assert.That(changes.Paths, Is.SupersetOf(new[] { "a", "b", "d", "e", "old" }), string.Join(", ", changes.Paths));
+        // x is named where its directory was when the event was read: d/x before the rename, e/x after (the rename of d
+        // to e is recorded too, so a backup of e takes x either way).
+        Assert.That(changes.Paths, Has.Some.EqualTo("d/x").Or.Some.EqualTo("e/x"));
+        Assert.That(changes.Paths, Is.SubsetOf(new[] { ".", "a", "b", "d", "d/x", "e", "e/x", "old" }), "nothing outside the source, nothing unchanged");
+        Assert.That(journal.Take().Paths, Is.Empty, "taken: the next take starts empty");
+    }
+
+    [Test]
+    public void A_deleted_tree_is_named_by_its_top_and_a_change_after_a_take_is_in_the_next_one()
+    {
+        Directory.CreateDirectory(S("t/u/v"));
+        File.WriteAllText(S("t/u/v/f"), "f");
+        using var journal = new ChangeJournal(_source);
+
+        Directory.Delete(S("t"), recursive: true);
+        var first = journal.Take();
+        File.AppendAllText(S("old"), "more");
+        var second = journal.Take();
+
+        Assert.That(first.Paths, Does.Contain("t"), string.Join(", ", first.Paths));
+        Assert.That(first.Paths.Where(p => p != "." && !p.StartsWith('t')), Is.Empty);
+        Assert.That(second.Paths, Is.EqualTo(new[] { "old" }));
+    }
+
+    [Test]
+    public void A_source_that_is_a_btrfs_subvolume_is_watched_too()
+    {
+        var subvolume = Path.Combine(_disk.Mount, "sub");
+        Shell.Check("btrfs", "subvolume", "create", subvolume);
+        using var journal = new ChangeJournal(subvolume);
+
+        File.WriteAllText(Path.Combine(subvolume, "f"), "f");
+        File.WriteAllText(S("not-in-the-subvolume"), "x");
+
+        Assert.That(journal.Take().Paths, Is.EqualTo(new[] { "f" }));
+    }
+
+    [Test]
+    public void A_source_on_a_mount_of_a_subvolume_cannot_be_watched_and_says_why()
+    {
+        var subvolume = Path.Combine(_disk.Mount, "sub");
+        Shell.Check("btrfs", "subvolume", "create", subvolume);
+        var mount = Directory.CreateTempSubdirectory("sbtest-journal-").FullName;
+        Shell.Check("mount", "--bind", subvolume, mount);
+        try
+        {
+            var e = Assert.Throws<ChangeJournalUnavailableException>(() => new ChangeJournal(mount).Dispose());
+            Assert.That(e!.Message, Does.Contain("EXDEV"));
+        }
+        finally
+        {
+            Shell.Run("umount", mount);
+            Directory.Delete(mount);
+        }
+    }
+
+    [Test]
+    public void Stopping_it_ends_its_thread_and_a_second_dispose_is_harmless()
+    {
+        var journal = new ChangeJournal(_source);
+        journal.Dispose();
+        journal.Dispose();
+        Assert.That(journal.Take().Paths, Is.Empty);
+    }
+}
