@@ -59,7 +59,7 @@ internal sealed class FreeSpacePruner(EngineEnvironment environment, ILogger log
         var deleted = new List<FreeSpaceDeletion>();
         try
         {
-            return await DeleteUntilFreeAsync(config, volume, limit, deleted, cancellationToken).ConfigureAwait(false);
+            return await DeleteUntilFreeAsync(config, volume, limit, available, needed, deleted, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (FreeSpaceDeletion.Attach(e, deleted))
         {
@@ -68,10 +68,10 @@ internal sealed class FreeSpacePruner(EngineEnvironment environment, ILogger log
     }
 
     private async Task<IReadOnlyList<FreeSpaceDeletion>> DeleteUntilFreeAsync(
-        BackupConfig config, BackupVolume volume, FreeSpaceLimit limit, List<FreeSpaceDeletion> deleted, CancellationToken cancellationToken)
+        BackupConfig config, BackupVolume volume, FreeSpaceLimit limit, long available, long needed, List<FreeSpaceDeletion> deleted,
+        CancellationToken cancellationToken)
     {
-        var (available, total) = Measure(volume);
-        var needed = limit.BytesFor(total);
+        long total;
         foreach (var deletion in Order(config, volume))
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -53,16 +53,14 @@ public sealed class RetentionOperation(EngineEnvironment environment, ILogger lo
         var now = at ?? environment.Time.GetLocalNow();
         var zone = environment.Time.LocalTimeZone;
         var entries = RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, now, zone);
-        var pins = new PinRecords(config.Backups).Read();
-        var parents = config.CopyTo.Count == 0
-            ? new Dictionary<string, IReadOnlyList<string>>()
-            : CopyChain.Protected(config, new CopyRecords(config.Backups).Read(), now, zone,
-                message => logger.LogWarning("{Backup}: {Message}", config.Name, message));
+        var protection = SnapshotProtection.Read(config, environment.Time, logger, now);
+        var pins = protection.Pins;
+        var parents = protection.CopyParents;
         var plan = RetentionPlan.Explain(entries, config.Retention, now, zone, pins, parents);
         // min_free's order is the next backup's: the policy's view now, whatever the plan's time.
         var entriesNow = at is null ? entries
             : RetentionPolicy.Evaluate(listing.Snapshots.Select(s => (s.Name, s.Time)), config.Retention, environment.Time.GetLocalNow(), zone);
-        var (minFree, order) = PlanMinFree(config, volume, entriesNow, name => pins.ContainsKey(name) || parents.ContainsKey(name));
+        var (minFree, order) = PlanMinFree(config, volume, entriesNow, protection.IsProtected);
         if (order.Count > 0)
         {
             var rank = order.Select((d, i) => (d.Name, Rank: i + 1)).ToDictionary(r => r.Name, r => r.Rank, StringComparer.Ordinal);

@@ -27,11 +27,12 @@ internal sealed class SnapshotProtection
     public IReadOnlyDictionary<string, IReadOnlyList<string>> CopyParents => _copyParents.Value;
 
     /// <summary>Reads the pins now (throws when unreadable) and the copy records when first needed.</summary>
-    public static SnapshotProtection Read(BackupConfig config, TimeProvider time, ILogger logger) =>
+    /// <param name="at">The moment the copy targets' reachability is judged at (<c>plan --at</c>); null: now.</param>
+    public static SnapshotProtection Read(BackupConfig config, TimeProvider time, ILogger logger, DateTimeOffset? at = null) =>
         new(new PinRecords(config.Backups).Read(), () => config.CopyTo.Count == 0
             ? new Dictionary<string, IReadOnlyList<string>>()
             : CopyChain.Protected(
-                config, new CopyRecords(config.Backups).Read(), time.GetLocalNow(), time.LocalTimeZone,
+                config, new CopyRecords(config.Backups).Read(), at ?? time.GetLocalNow(), time.LocalTimeZone,
                 message => logger.LogWarning("{Backup}: {Message}", config.Name, message)));
 
     public bool IsProtected(string name) => Pins.ContainsKey(name) || CopyParents.ContainsKey(name);
