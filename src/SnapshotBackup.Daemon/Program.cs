@@ -107,6 +107,7 @@ internal static class Program
         services.AddSingleton<StateStore>();
         services.AddSingleton<VolumeAvailability>();
         services.AddSingleton<RunningSections>();
+        services.AddSingleton<Journal.SourceJournals>();
         services.AddSingleton<StatusReporter>();
         services.AddSingleton(new RunGate(config.Set.MaxConcurrent));
         services.AddSingleton<ISleepInhibitor, SleepInhibitor>();

@@ -44,6 +44,12 @@ public sealed record BackupConfig
     /// </summary>
     public TimeSpan MinInterval { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// <c>full_scan_every</c>: the daemon backs up a local source from its change journal (only what changed) and scans the
+    /// whole source at least this often all the same (default 1 day).
+    /// </summary>
+    public TimeSpan FullScanEvery { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary><c>copy_to</c>: where finished snapshots are copied with btrfs send/receive; none by default.</summary>
     public IReadOnlyList<Copies.CopyTarget> CopyTo { get; init; } = [];
 

@@ -39,6 +39,7 @@ internal static partial class ConfigKeys
     public const string PingUrl = "ping_url";
     public const string MinFree = "min_free";
     public const string MinInterval = "min_interval";
+    public const string FullScanEvery = "full_scan_every";
 
     public const string DefaultSection = "DEFAULT";
 
@@ -51,6 +52,7 @@ internal static partial class ConfigKeys
         BeforeBackup, AfterBackup, OnFailure, BeforePrune, AfterPrune, HookTimeout, MetricsDir, PingUrl,
         MinFree,
         MinInterval,
+        FullScanEvery,
     };
 
     /// <summary>The hook keys: a command line run through <c>/bin/sh -c</c>, taken as written (quotes kept, several lines allowed).</summary>
@@ -93,6 +95,7 @@ internal static partial class ConfigKeys
             case PingUrl: ParsePingUrl(s); break;
             case MinFree: ParseMinFree(s); break;
             case MinInterval: ParseMinInterval(s); break;
+            case FullScanEvery: ParseFullScanEvery(s); break;
         }
     }
 
@@ -216,6 +219,12 @@ internal static partial class ConfigKeys
     /// disk appears (default 1 hour); the same forms and range as <c>hook_timeout</c>.
     /// </summary>
     public static TimeSpan ParseMinInterval(Setting s) => ParseHookTimeout(s);
+
+    /// <summary>
+    /// <c>full_scan_every</c>: the daemon's journal backups scan the whole source at least this often (default 1 day), a
+    /// safety net under the change journal; the same forms and range as <c>hook_timeout</c>.
+    /// </summary>
+    public static TimeSpan ParseFullScanEvery(Setting s) => ParseHookTimeout(s);
 
     /// <summary><c>metrics_dir</c>: an absolute directory (node_exporter's textfile directory); empty means off.</summary>
     public static string? ParseMetricsDir(Setting s) =>

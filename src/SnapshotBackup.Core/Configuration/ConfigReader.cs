@@ -153,6 +153,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
             PingUrl = Get(PingUrl) is { } pingUrl ? ParsePingUrl(pingUrl) : null,
             MinFree = Get(MinFree) is { } minFree ? ParseMinFree(minFree) : null,
             MinInterval = Get(MinInterval) is { } minInterval ? ParseMinInterval(minInterval) : BuiltIn.MinInterval,
+            FullScanEvery = Get(FullScanEvery) is { } fullScanEvery ? ParseFullScanEvery(fullScanEvery) : BuiltIn.FullScanEvery,
             KeyOrigins = origins,
         };
 
@@ -211,7 +212,7 @@ internal sealed class ConfigReader(IReadOnlyList<IniFile> files, string? working
         var value = ConfigValues.StripQuotes(raw);
         // Durations: the original's own example quotes them and dateparser read them quoted. Booleans: NoteBoolean says
         // when the quotes change the meaning.
-        if (value.Length != raw.Trim().Length && !IsDuration(option.Key) && option.Key is not (AutoPrune or AutoDecay or AllowEmptySource or HookTimeout or MinInterval))
+        if (value.Length != raw.Trim().Length && !IsDuration(option.Key) && option.Key is not (AutoPrune or AutoDecay or AllowEmptySource or HookTimeout or MinInterval or FullScanEvery))
         {
             NoteDifference(option.Key, $"{where} = {shown}: the quotes are removed here " +
                                        "(configparser, and so snapshotbackup 0.0.16, keeps them as part of the value)");

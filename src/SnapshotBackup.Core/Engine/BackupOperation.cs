@@ -69,6 +69,7 @@ public sealed class BackupOperation(
             await beforeSync(cancellationToken).ConfigureAwait(false);
         }
         var listing = volume.List();
+        var syncMade = false;
         ListingReport.ReportSkipped(logger, listing);
         CheckNotEmptySource(config, source, listing, volume);
         // min_free, before rsync writes anything: delete snapshots until the free space is back (a dry run only says which).
@@ -83,13 +84,23 @@ public sealed class BackupOperation(
             {
                 minFreeDeleted.AddRange(await _pruner.FreeAsync(config, volume, "before the backup", cancellationToken).ConfigureAwait(false));
             }
-            EnsureSync(volume, listing);
+            syncMade = EnsureSync(volume, listing);
         }
+
+        // The daemon's change journal: what rsync is given (only what changed, or everything), decided after before_backup
+        // wrote into the source and with .sync in place; the events from here on belong to the next backup.
+        var scan = request.DryRun || request.Checksum || request.SourceOverride is not null || request.Journal is not { } journal ? null
+            : journal.Begin(volume.SyncPath, listing.Newest?.Name, syncMade, environment.Time.GetLocalNow(), config.FullScanEvery);
+        if (scan is not null)
+        {
+            logger.LogInformation("{Scan}", scan.Describe());
+        }
+        using var filesFrom = scan?.List is { } list ? Journal.FilesFromFile.Write(list.Paths) : null;
 
         // The source directory as it was when rsync started: a source renamed away, unmounted or replaced while rsync
         // ran is not what the snapshot would claim to be a backup of.
         var sourceIdentity = RemoteSource.TryParse(source, out _) ? null : environment.FileSystem.Identity(source);
-        var result = await RunRsyncAsync(config, request, source, Destination(volume, listing, request.DryRun), volume, minFreeDeleted, cancellationToken)
+        var result = await RunRsyncAsync(config, request, source, Destination(volume, listing, request.DryRun), volume, minFreeDeleted, filesFrom?.Path, cancellationToken)
             .ConfigureAwait(false);
         if (request.DryRun)
         {
@@ -107,6 +118,10 @@ public sealed class BackupOperation(
 
         CheckSourceUnchanged(source, sourceIdentity);
         var name = await TakeSnapshotAsync(volume).ConfigureAwait(false);
+        if (scan is not null)
+        {
+            request.Journal!.Completed(scan, name);
+        }
         if (request.BeforeRestore is { } restoring)
         {
             logger.LogInformation("snapshot {Snapshot} taken before restoring {Restoring} ({Bytes} bytes transferred by rsync in {Seconds:0.0} s)",
@@ -150,7 +165,7 @@ public sealed class BackupOperation(
     /// </summary>
     private async Task<RsyncResult> RunRsyncAsync(
         BackupConfig config, BackupRequest request, string source, string destination, BackupVolume volume,
-        List<FreeSpaceDeletion> minFreeDeleted, CancellationToken cancellationToken)
+        List<FreeSpaceDeletion> minFreeDeleted, string? filesFrom, CancellationToken cancellationToken)
     {
         if (request.DryRun)
         {
@@ -166,6 +181,7 @@ public sealed class BackupOperation(
             Checksum = request.Checksum,
             DryRun = request.DryRun,
             Progress = request.Progress,
+            FilesFrom = filesFrom,
         };
         try
         {
@@ -246,22 +262,23 @@ public sealed class BackupOperation(
         }
     }
 
-    private void EnsureSync(BackupVolume volume, VolumeListing listing)
+    /// <summary>Makes .sync when it is missing; true when it was made now.</summary>
+    private bool EnsureSync(BackupVolume volume, VolumeListing listing)
     {
         var decision = SyncDecision.Decide(volume.SyncKind, listing.Newest, volume.SyncPath);
         switch (decision.Action)
         {
             case SyncAction.Use:
-                break;
+                return false;
             case SyncAction.SnapshotNewest:
                 logger.LogInformation("creating {Sync} as a writable snapshot of {Newest}", volume.SyncPath, decision.Newest);
                 environment.Btrfs.CreateSnapshot(volume.Path, decision.Newest!, BackupVolume.SyncName, readOnly: false);
-                break;
+                return true;
             case SyncAction.CreateSubvolume:
                 logger.LogInformation("creating subvolume {Sync}", volume.SyncPath);
                 environment.Btrfs.CreateSubvolume(volume.Path, BackupVolume.SyncName);
-                break;
-            case SyncAction.Refuse:
+                return true;
+            default:
                 throw new OperationFailedException(decision.Refusal!);
         }
     }

@@ -16,6 +16,12 @@ public sealed record BackupRequest
     public Action<int>? OnProgress { get; init; }
 
     /// <summary>
+    /// The daemon's change journal of the section's local source: the backup rsyncs only what changed when the journal can
+    /// be trusted, or scans everything and says why (<see cref="Journal.SourceJournal.Begin"/>). Null: a full scan (the command).
+    /// </summary>
+    public Journal.SourceJournal? Journal { get; init; }
+
+    /// <summary>
     /// Marks the backup taken before a restore into the source: what is restored (<c>docs, a.txt from SNAPSHOT</c>),
     /// for the log line <c>snapshot X taken before restoring ...</c>. Such a run skips autodecay and autoprune, so
     /// retention never deletes the snapshot about to be restored from; null for an ordinary backup.

@@ -45,4 +45,10 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "open_by_handle_at", SetLastError = true)]
     public static partial int OpenByHandleAt(int mountFd, byte* handle, int flags);
+
+    /// <summary>BTRFS_IOC_INO_LOOKUP: _IOWR(0x94, 18, struct btrfs_ioctl_ino_lookup_args) (4096 bytes): a directory's path in its subvolume.</summary>
+    public const nuint BTRFS_IOC_INO_LOOKUP = 0xD0009412;
+
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Utimensat(int dirFd, string path, long* times, int flags);
 }

@@ -24,7 +24,8 @@ public sealed class ChangeJournalUnavailableException : Exception
 /// <param name="Paths">The changed entries, relative to the source ('/'-separated, no leading slash), sorted.</param>
 /// <param name="Overflowed">The kernel's queue overflowed: events were lost, so only a full scan is safe.</param>
 /// <param name="Unresolved">Events whose directory could no longer be named (deleted since); their ancestors' own events cover them.</param>
-public sealed record JournalChanges(IReadOnlyList<string> Paths, bool Overflowed, int Unresolved);
+/// <param name="Modified">The entries among <paramref name="Paths"/> whose content was written (FAN_MODIFY), not only their attributes.</param>
+public sealed record JournalChanges(IReadOnlyList<string> Paths, bool Overflowed, int Unresolved, IReadOnlySet<string> Modified);
 
 /// <summary>
 /// A change journal of one local source: fanotify(7) on the whole filesystem holding it (FAN_MARK_FILESYSTEM), with each
@@ -40,13 +41,20 @@ public sealed unsafe class ChangeJournal : IDisposable
     private const ulong Mask = LibC.FAN_CREATE | LibC.FAN_DELETE | LibC.FAN_MOVED_FROM | LibC.FAN_MOVED_TO | LibC.FAN_MODIFY
                                | LibC.FAN_CLOSE_WRITE | LibC.FAN_ATTRIB | LibC.FAN_DELETE_SELF | LibC.FAN_MOVE_SELF | LibC.FAN_ONDIR;
 
+    private const ulong DirectoryMoves = LibC.FAN_MOVED_FROM | LibC.FAN_MOVED_TO | LibC.FAN_DELETE | LibC.FAN_MOVE_SELF | LibC.FAN_DELETE_SELF;
+
+    /// <summary>Directory names cached by handle, at most this many (then the cache starts again).</summary>
+    private const int CachedDirectories = 4096;
+
     private readonly int _fd;
     private readonly int _mountFd;
     private readonly string _source;
     private readonly Thread _reader;
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, string> _directories = new(StringComparer.Ordinal);
     private HashSet<string> _paths = new(StringComparer.Ordinal);
+    private HashSet<string> _modified = new(StringComparer.Ordinal);
     private bool _overflowed;
     private int _unresolved;
     private int _disposed;
@@ -55,7 +63,7 @@ public sealed unsafe class ChangeJournal : IDisposable
     public ChangeJournal(string source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        _source = Path.TrimEndingDirectorySeparator(Path.GetFullPath(source));
+        _source = RealPath(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)));
         _fd = LibC.FanotifyInit(LibC.FAN_CLOEXEC | LibC.FAN_NONBLOCK | LibC.FAN_REPORT_DIR_FID | LibC.FAN_REPORT_NAME, (uint)(LibC.O_RDONLY | LibC.O_CLOEXEC));
         if (_fd < 0)
         {
@@ -100,8 +108,9 @@ public sealed unsafe class ChangeJournal : IDisposable
         lock (_gate)
         {
             Drain();
-            var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved);
+            var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved, _modified);
             _paths = new HashSet<string>(StringComparer.Ordinal);
+            _modified = new HashSet<string>(StringComparer.Ordinal);
             _overflowed = false;
             _unresolved = 0;
             return changes;
@@ -153,6 +162,12 @@ public sealed unsafe class ChangeJournal : IDisposable
                 {
                     _overflowed = true;
                 }
+                if ((mask & LibC.FAN_ONDIR) != 0 && (mask & DirectoryMoves) != 0)
+                {
+                    // A directory moved or went: the names cached for handles may be stale from here on. (A stale name
+                    // read before this event is covered: the move's own entries are listed, and rsync takes them whole.)
+                    _directories.Clear();
+                }
                 for (var info = offset + metadataLength; info + 4 <= offset + eventLength;)
                 {
                     var type = buffer[info];
@@ -163,7 +178,7 @@ public sealed unsafe class ChangeJournal : IDisposable
                     }
                     if (type is LibC.FAN_EVENT_INFO_TYPE_DFID_NAME or LibC.FAN_EVENT_INFO_TYPE_DFID)
                     {
-                        Record(buffer + info, infoLength, type == LibC.FAN_EVENT_INFO_TYPE_DFID_NAME);
+                        Record(buffer + info, type == LibC.FAN_EVENT_INFO_TYPE_DFID_NAME, (mask & (LibC.FAN_MODIFY | LibC.FAN_ONDIR)) == LibC.FAN_MODIFY);
                     }
                     info += infoLength;
                 }
@@ -173,13 +188,26 @@ public sealed unsafe class ChangeJournal : IDisposable
     }
 
     /// <summary>One fid record: header (4), fsid (8), struct file_handle (8 + handle_bytes), then the name for DFID_NAME.</summary>
-    private void Record(byte* info, int infoLength, bool hasName)
+    private void Record(byte* info, bool hasName, bool contentWritten)
     {
         var handle = info + 12;
         var handleBytes = *(uint*)handle;
         var nameStart = handle + 8 + handleBytes;
         var name = hasName ? Marshal.PtrToStringUTF8((nint)nameStart) ?? string.Empty : string.Empty;
-        var directory = NameOf(handle);
+        // The cache key: fsid and the whole file handle, as they are (a directory's handle is stable while it exists).
+        var key = Encoding.Latin1.GetString(info + 4, 8 + 8 + (int)handleBytes);
+        if (!_directories.TryGetValue(key, out var directory))
+        {
+            directory = NameOf(handle);
+            if (directory is not null)
+            {
+                if (_directories.Count >= CachedDirectories)
+                {
+                    _directories.Clear();
+                }
+                _directories[key] = directory;
+            }
+        }
         if (directory is null)
         {
             _unresolved++;
@@ -190,9 +218,14 @@ public sealed unsafe class ChangeJournal : IDisposable
         {
             _paths.Add(".");
         }
-        else if (path.StartsWith(_source + "/", StringComparison.Ordinal))
+        else if (path.Length > _source.Length && path[_source.Length] == '/' && path.StartsWith(_source, StringComparison.Ordinal))
         {
-            _paths.Add(path[(_source.Length + 1)..]);
+            var relative = path[(_source.Length + 1)..];
+            _paths.Add(relative);
+            if (contentWritten)
+            {
+                _modified.Add(relative);
+            }
         }
     }
 
@@ -219,6 +252,32 @@ public sealed unsafe class ChangeJournal : IDisposable
         {
             LibC.Close(fd);
         }
+    }
+
+    /// <summary>The path with every symlink resolved (the kernel's own name for it, as events are named): /proc/self/fd of an O_PATH open.</summary>
+    public static string RealPath(string path)
+    {
+        var fd = LibC.Open(path, LibC.O_PATH | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return path;
+        }
+        try
+        {
+            return NameOfDescriptor(fd) ?? path;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>The kernel's path of an open descriptor (/proc/self/fd), or null.</summary>
+    public static string? NameOfDescriptor(int fd)
+    {
+        var target = stackalloc byte[4096];
+        var length = LibC.ReadLink($"/proc/self/fd/{fd}", target, 4096);
+        return length > 0 ? Encoding.UTF8.GetString(target, (int)length) : null;
     }
 
     private static string Errno(int errno) => errno switch

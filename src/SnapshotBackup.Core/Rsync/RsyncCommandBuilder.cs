@@ -31,6 +31,13 @@ public static class RsyncCommandBuilder
         {
             arguments.Add("--info=progress2");
         }
+        if (options.FilesFrom is { } list)
+        {
+            // Only the listed entries, with the same options otherwise: each with its parent directories (and their
+            // attributes); a listed directory whole (-a does not imply -r with --files-from); a listed entry that no
+            // longer exists is deleted from the copy; the ignore patterns apply to the listed names as to a walk.
+            arguments.AddRange(["--files-from=" + list, "--from0", "--recursive", "--delete-missing-args"]);
+        }
         AddShellAndExcludes(arguments, options.Source, options.Ignore);
         // "--" ends the options, so a path starting with '-' is never read as one; the trailing slash copies contents.
         arguments.Add("--");

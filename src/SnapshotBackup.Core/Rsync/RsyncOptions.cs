@@ -9,4 +9,10 @@ public sealed record RsyncOptions(string Source, string Destination)
 
     /// <summary>Ask rsync for overall progress (<c>--info=progress2</c>).</summary>
     public bool Progress { get; init; }
+
+    /// <summary>
+    /// A file listing only the entries to transfer (NUL-separated, relative to <see cref="Source"/>): a backup from the
+    /// change journal (<see cref="Journal.JournalList"/>) instead of a walk of the whole source. Null: a full run.
+    /// </summary>
+    public string? FilesFrom { get; init; }
 }

@@ -67,6 +67,14 @@ public sealed class MountTable(string fstab = "/etc/fstab", string mountInfo = "
         return deepest;
     }
 
+    /// <summary>The mount points strictly below <paramref name="path"/> (another filesystem, or a bind mount, inside it).</summary>
+    public IReadOnlyList<string> MountsBelow(string path)
+    {
+        var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var prefix = target == "/" ? "/" : target + "/";
+        return [.. ReadField(mountInfo, 4, skipComments: false).Where(m => m.Length > prefix.Length && m.StartsWith(prefix, StringComparison.Ordinal))];
+    }
+
     private static bool Covers(string mountPoint, string path) =>
         path == mountPoint || path.StartsWith(mountPoint + "/", StringComparison.Ordinal);
 

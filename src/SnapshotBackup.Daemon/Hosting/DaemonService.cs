@@ -28,6 +28,7 @@ internal sealed class DaemonService(
     StatusReporter status,
     MetricsObserver metrics,
     StateStore state,
+    Journal.SourceJournals journals,
     IHostApplicationLifetime lifetime,
     ILogger<DaemonService> logger) : IHostedService, IDisposable
 {
@@ -45,6 +46,8 @@ internal sealed class DaemonService(
         {
             logger.LogWarning("{Warning}", warning);
         }
+        // The journals first: a catch-up backup that starts at once must find its source watched.
+        journals.Sync(config, reload: false);
         await registrar.SyncAsync(_scheduler, config, null, cancellationToken);
         // The metrics file holds every section from the start (its values from the state file and the volumes).
         metrics.RefreshAll(state.Get);
@@ -111,6 +114,7 @@ internal sealed class DaemonService(
             }
             var previous = configs.Current;
             configs.Replace(next);
+            journals.Sync(next, reload: true);
             gate.Configure(next.Set.MaxConcurrent);
             await registrar.SyncAsync(_scheduler, next, previous, CancellationToken.None);
             metrics.RefreshAll(state.Get);

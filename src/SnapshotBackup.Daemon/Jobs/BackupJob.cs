@@ -23,6 +23,7 @@ internal sealed class BackupJob(
     StatusReporter status,
     IHostApplicationLifetime lifetime,
     RunningSections running,
+    Journal.SourceJournals journals,
     ILogger<BackupJob> logger) : IJob
 {
     /// <summary>How long a run waits for a volume locked by a manual <c>snapshotbackup backup</c>.</summary>
@@ -69,6 +70,7 @@ internal sealed class BackupJob(
                 var result = await runs.RunAsync(config, new BackupRequest
                 {
                     LockWait = LockWait,
+                    Journal = journals.For(config),
                     Progress = true,
                     OnProgress = p => status.Progress(name, p),
                     OnCopyProgress = p => status.CopyProgress(name, "backing up", p),

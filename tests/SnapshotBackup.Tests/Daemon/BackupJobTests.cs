@@ -48,7 +48,8 @@ public class BackupJobTests
         var lifetime = new Mock<IHostApplicationLifetime>();
         lifetime.SetupGet(l => l.ApplicationStopping).Returns(CancellationToken.None);
         var runs = new BackupRunService(_engine.Object, _notifier.Object, _recorder.Object, _clock, NullLogger.Instance);
-        return new BackupJob(_parts.Configs, runs, _gate, _recorder.Object, _parts.Status, lifetime.Object, new RunningSections(), NullLogger<BackupJob>.Instance);
+        return new BackupJob(_parts.Configs, runs, _gate, _recorder.Object, _parts.Status, lifetime.Object, new RunningSections(),
+            new SnapshotBackup.Daemon.Journal.SourceJournals(NullLogger<SnapshotBackup.Daemon.Journal.SourceJournals>.Instance), NullLogger<BackupJob>.Instance);
     }
 
     private static IJobExecutionContext Context(string section, DateTimeOffset? due, string group = JobKeys.BackupGroup)

@@ -1,0 +1,175 @@
+using SnapshotBackup.Core.Internal;
+
+namespace SnapshotBackup.Core.Journal;
+
+/// <summary>
+/// What rsync is given in a journal backup (<c>--files-from</c>, relative to the source): the journal's changed entries,
+/// the files open for writing, every name of a hard-linked file among them, with entries below a listed directory left
+/// to rsync's recursion.
+/// </summary>
+/// <param name="Paths">The entries to hand rsync, sorted, none below another.</param>
+/// <param name="Changed">Entries the journal recorded.</param>
+/// <param name="OpenForWriting">Files added because they are (or at the last backup were) open for writing or mapped writable.</param>
+/// <param name="HardLinkNames">Other names of hard-linked files, added so rsync links them in the copy as in the source.</param>
+/// <param name="Refreshed">Files written since the last backup whose copy in .sync had the same size and mtime (to the nanosecond):
+/// rsync's quick check would skip them, so the copy's mtime was moved and rsync copies them.</param>
+public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int OpenForWriting, int HardLinkNames, int Refreshed)
+{
+    /// <summary>
+    /// Builds the list, or returns null with <paramref name="fullScanReason"/> when only a full scan is safe (the source
+    /// directory itself changed; a hard-linked file whose names the filesystem cannot list).
+    /// </summary>
+    /// <param name="source">The source with symlinks resolved (<see cref="ChangeJournal.RealPath"/>).</param>
+    /// <param name="sync">The backup's <c>.sync</c>, whose copies of modified files may get their mtime moved.</param>
+    public static JournalList? Build(string source, string sync, JournalChanges changes, IReadOnlySet<string> openForWriting, out string? fullScanReason)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        ArgumentNullException.ThrowIfNull(openForWriting);
+        fullScanReason = null;
+        source = source.TrimEnd('/');
+        var listed = new HashSet<string>(changes.Paths, StringComparer.Ordinal);
+        var open = openForWriting.Count(listed.Add);
+        if (listed.FirstOrDefault(p => p.Contains('\uFFFD', StringComparison.Ordinal)) is { } garbled)
+        {
+            fullScanReason = $"a changed name is not UTF-8 ({garbled})";
+            return null;
+        }
+        if (listed.Contains("."))
+        {
+            fullScanReason = "the source directory itself changed (its owner, mode, ACL or xattrs)";
+            return null;
+        }
+
+        // Hard links: every name of an inode that has more than one, whether listed itself or below a listed directory
+        // (a new directory whose files link to older ones elsewhere).
+        var linked = new Dictionary<(uint, uint, ulong), (string Directory, uint Links)>();
+        foreach (var path in listed)
+        {
+            if (HasListedAncestor(path, listed))
+            {
+                continue;
+            }
+            var full = source + "/" + path;
+            if (LibC.LStatx(LibC.AT_FDCWD, full, out _) is not { } info)
+            {
+                continue; // gone: rsync deletes it from the copy (--delete-missing-args)
+            }
+            if (IsDirectory(info))
+            {
+                FindLinked(full, linked);
+            }
+            else if (IsRegular(info) && info.Nlink > 1)
+            {
+                linked.TryAdd((info.DevMajor, info.DevMinor, info.Inode), (Path.GetDirectoryName(full)!, info.Nlink));
+            }
+        }
+        var names = 0;
+        foreach (var ((_, _, inode), (directory, links)) in linked)
+        {
+            if (Journal.HardLinkNames.Of(directory, inode) is not { } all)
+            {
+                fullScanReason = $"{directory} holds a file with {links} hard links, and only btrfs can list all their names";
+                return null;
+            }
+            foreach (var name in all)
+            {
+                if (name.Length > source.Length + 1 && name[source.Length] == '/' && name.StartsWith(source, StringComparison.Ordinal)
+                    && listed.Add(name[(source.Length + 1)..]))
+                {
+                    names++;
+                }
+            }
+        }
+
+        var realSync = ChangeJournal.RealPath(sync);
+        var refreshed = changes.Modified.Count(path => Refresh(source, realSync, path));
+        var top = listed.Where(p => !HasListedAncestor(p, listed)).Order(StringComparer.Ordinal).ToList();
+        return new JournalList(top, changes.Paths.Count, open, names, refreshed);
+    }
+
+    /// <summary>
+    /// A file written since the last backup whose copy has the same size and mtime (rewritten within one timestamp tick, or
+    /// its mtime set back): the copy's mtime is moved one second back, so rsync's quick check sees a difference and copies it.
+    /// The copy is reached through its directory only when no symlink is on the way (the path names what the source had).
+    /// </summary>
+    private static unsafe bool Refresh(string source, string sync, string path)
+    {
+        if (LibC.LStatx(LibC.AT_FDCWD, source + "/" + path, out _) is not { } s || !IsRegular(s))
+        {
+            return false;
+        }
+        var slash = path.LastIndexOf('/');
+        var directory = slash < 0 ? sync : sync + "/" + path[..slash];
+        var name = path[(slash + 1)..];
+        var fd = LibC.OpenAtChecked(LibC.AT_FDCWD, directory, LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, out _);
+        if (fd < 0)
+        {
+            return false;
+        }
+        try
+        {
+            if (ChangeJournal.NameOfDescriptor(fd) != directory
+                || LibC.LStatx(fd, name, out _) is not { } c || !IsRegular(c)
+                || s.Size != c.Size || s.MtimeSeconds != c.MtimeSeconds || s.MtimeNanoseconds != c.MtimeNanoseconds)
+            {
+                return false;
+            }
+            const long omit = (1L << 30) - 2; // UTIME_OMIT: the access time stays
+            var times = stackalloc long[4];
+            times[0] = 0;
+            times[1] = omit;
+            times[2] = c.MtimeSeconds - 1;
+            times[3] = c.MtimeNanoseconds;
+            return LibC.Utimensat(fd, name, times, LibC.AT_SYMLINK_NOFOLLOW) == 0;
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>The regular files with more than one link below <paramref name="directory"/> (one statx per entry, no path lookups).</summary>
+    private static void FindLinked(string directory, Dictionary<(uint, uint, ulong), (string, uint)> linked)
+    {
+        var pending = new Stack<string>();
+        pending.Push(directory);
+        var entries = new List<(string Name, LibC.StatxInfo Info)>();
+        while (pending.TryPop(out var current))
+        {
+            var fd = LibC.OpenAtChecked(LibC.AT_FDCWD, current, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, out _);
+            if (fd < 0)
+            {
+                continue;
+            }
+            entries.Clear();
+            LibC.ListWithStatx(fd, entries, out _);
+            foreach (var (name, info) in entries)
+            {
+                if (IsDirectory(info))
+                {
+                    pending.Push(current + "/" + name);
+                }
+                else if (IsRegular(info) && info.Nlink > 1)
+                {
+                    linked.TryAdd((info.DevMajor, info.DevMinor, info.Inode), (current, info.Nlink));
+                }
+            }
+        }
+    }
+
+    private static bool HasListedAncestor(string path, HashSet<string> listed)
+    {
+        for (var i = path.LastIndexOf('/'); i > 0; i = path.LastIndexOf('/', i - 1))
+        {
+            if (listed.Contains(path[..i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool IsDirectory(LibC.StatxInfo info) => (info.Mode & 0xF000) == 0x4000;
+
+    private static bool IsRegular(LibC.StatxInfo info) => (info.Mode & 0xF000) == 0x8000;
+}
