@@ -117,6 +117,7 @@ public sealed class BackupOperation(
         }
 
         CheckSourceUnchanged(source, sourceIdentity);
+        scan?.List?.AfterRsync(source, volume.SyncPath);
         var name = await TakeSnapshotAsync(volume).ConfigureAwait(false);
         if (scan is not null)
         {
@@ -140,6 +141,7 @@ public sealed class BackupOperation(
             Duration = result.Duration,
             FilesVanished = result.FilesVanished,
             MinFreeDeleted = minFreeDeleted,
+            Scan = scan,
             Volume = volume,
             Lock = volumeLock,
         };

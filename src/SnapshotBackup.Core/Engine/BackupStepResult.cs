@@ -22,6 +22,9 @@ public sealed class BackupStepResult : IDisposable
     /// <summary>What <c>min_free</c> deleted before the backup or after rsync found the volume full, in that order.</summary>
     public IReadOnlyList<Retention.FreeSpaceDeletion> MinFreeDeleted { get; init; } = [];
 
+    /// <summary>How the source was read: the change journal's list or a full scan, and why (null: no journal, a full scan).</summary>
+    public Journal.ScanPlan? Scan { get; init; }
+
     /// <summary>A dry run's itemized changes, as rsync reported them; empty for a real backup.</summary>
     public IReadOnlyList<string> Changes { get; init; } = [];
 

@@ -51,4 +51,7 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Utimensat(int dirFd, string path, long* times, int flags);
+
+    [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
+    public static partial int FUtimens(int fd, long* times);
 }

@@ -128,6 +128,59 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
         }
     }
 
+    /// <summary>
+    /// After rsync: the mtime of each listed entry's directory, from the source onto the copy. rsync sends the attributes
+    /// of a listed entry's parent directories, but not of the top one (<c>.</c>, which it would send only listed, and then
+    /// recursively: a full scan) and not of any when the entry is excluded by <c>ignore</c>; an entry made, renamed or
+    /// deleted in a directory changes its mtime all the same. (The directories' other attributes are their own events.)
+    /// </summary>
+    public void AfterRsync(string source, string sync)
+    {
+        source = ChangeJournal.RealPath(source.TrimEnd('/'));
+        var realSync = ChangeJournal.RealPath(sync.TrimEnd('/'));
+        foreach (var directory in Paths.Select(p => p.LastIndexOf('/') is var slash and > 0 ? p[..slash] : "").Distinct(StringComparer.Ordinal))
+        {
+            CopyMtime(source, realSync, directory);
+        }
+    }
+
+    /// <summary>The directory's mtime from the source onto the copy, when both are directories and no symlink is on the way in the copy.</summary>
+    private static unsafe void CopyMtime(string source, string sync, string directory)
+    {
+        var original = directory.Length == 0 ? source : source + "/" + directory;
+        var copy = directory.Length == 0 ? sync : sync + "/" + directory;
+        if (LibC.LStatx(LibC.AT_FDCWD, original, out _) is not { } s || !IsDirectory(s))
+        {
+            return;
+        }
+        var fd = LibC.OpenAtChecked(LibC.AT_FDCWD, copy, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, out _);
+        if (fd < 0)
+        {
+            return; // not in the copy (ignored, or gone since)
+        }
+        try
+        {
+            if (ChangeJournal.NameOfDescriptor(fd) != copy)
+            {
+                return;
+            }
+            const long omit = (1L << 30) - 2; // UTIME_OMIT
+            var times = stackalloc long[4];
+            times[0] = 0;
+            times[1] = omit;
+            times[2] = s.MtimeSeconds;
+            times[3] = s.MtimeNanoseconds;
+            if (LibC.FUtimens(fd, times) != 0)
+            {
+                throw new IOException($"cannot set the mtime of {copy}: {LibC.ErrorText(System.Runtime.InteropServices.Marshal.GetLastPInvokeError())}");
+            }
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
     /// <summary>The regular files with more than one link below <paramref name="directory"/> (one statx per entry, no path lookups).</summary>
     private static void FindLinked(string directory, Dictionary<(uint, uint, ulong), (string, uint)> linked)
     {
