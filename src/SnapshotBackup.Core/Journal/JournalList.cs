@@ -58,7 +58,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
             {
                 FindLinked(full, linked);
             }
-            else if (IsRegular(info) && info.Nlink > 1)
+            else if (info.Nlink > 1)
             {
                 linked.TryAdd((info.DevMajor, info.DevMinor, info.Inode), (Path.GetDirectoryName(full)!, info.Nlink));
             }
@@ -68,7 +68,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
         {
             if (Journal.HardLinkNames.Of(directory, inode) is not { } all)
             {
-                fullScanReason = $"{directory} holds a file with {links} hard links, and only btrfs can list all their names";
+                fullScanReason = $"{directory} holds an entry with {links} hard links, and only btrfs can list all their names";
                 return null;
             }
             foreach (var name in all)
@@ -202,7 +202,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
                 {
                     pending.Push(current + "/" + name);
                 }
-                else if (IsRegular(info) && info.Nlink > 1)
+                else if (info.Nlink > 1)
                 {
                     linked.TryAdd((info.DevMajor, info.DevMinor, info.Inode), (current, info.Nlink));
                 }

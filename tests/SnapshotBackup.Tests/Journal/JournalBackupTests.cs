@@ -33,11 +33,36 @@ public class JournalBackupTests
         TestContext.Out.WriteLine($"journal seed {baseSeed} (replay with JOURNAL_SEED={baseSeed} JOURNAL_SEQUENCES={sequences})");
         using var disk = LoopBtrfs.Create("2G");
         var engine = BackupEngineFactory.Create(TimeProvider.System, NullLogger.Instance);
+        var totals = new Totals();
+        var watch = Stopwatch.StartNew();
+        // Four sequences at a time (each its own source and volumes; every journal sees the others' events and drops them).
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Parallelism).Select(_ => Task.Run(async () =>
+        {
+            for (var sequence = Interlocked.Increment(ref next); sequence < sequences; sequence = Interlocked.Increment(ref next))
+            {
+                await SequenceAsync(disk, engine, baseSeed + sequence, sequence, totals);
+            }
+        })));
+        TestContext.Out.WriteLine($"{sequences} sequences in {watch.Elapsed.TotalSeconds:0} s: {totals.JournalRuns} journal backups, {totals.FullRuns} full scans " +
+                                  $"after the first, {totals.Refreshed} same-mtime rewrites refreshed, {totals.Open} open-for-writing files added");
+        Assert.That(totals.JournalRuns, Is.GreaterThan(sequences), "most backups after the first came from the journal");
+    }
+
+    private const int Parallelism = 4;
+
+    private sealed class Totals
+    {
+        public int JournalRuns;
+        public int FullRuns;
+        public int Refreshed;
+        public int Open;
+    }
+
+    private static async Task SequenceAsync(LoopBtrfs disk, BackupEngine engine, int seed, int sequence, Totals totals)
+    {
         var (journalRuns, fullRuns, refreshed, open) = (0, 0, 0, 0);
         var watch = Stopwatch.StartNew();
-        for (var sequence = 0; sequence < sequences; sequence++)
-        {
-            var seed = baseSeed + sequence;
             var root = Path.Combine(disk.Mount, "s" + seq(sequence));
             var source = Path.Combine(root, "src");
             Directory.CreateDirectory(source);
@@ -74,15 +99,15 @@ public class JournalBackupTests
                 var plan = backup.Plan!;
                 if (plan.Full)
                 {
-                    fullRuns++;
+                    Interlocked.Increment(ref totals.FullRuns);
                     Assert.That(plan.Reason, Does.Contain("hard links").Or.Contain("source directory itself"),
                         $"seed {seed} step {step}: an unexpected full scan: {plan.Reason}");
                 }
                 else
                 {
-                    journalRuns++;
-                    refreshed += plan.List!.Refreshed;
-                    open += plan.List.OpenForWriting;
+                    Interlocked.Increment(ref totals.JournalRuns);
+                    Interlocked.Add(ref totals.Refreshed, plan.List!.Refreshed);
+                    Interlocked.Add(ref totals.Open, plan.List.OpenForWriting);
                 }
                 var full = await BackupAsync(engine, fullConfig, null);
                 var context = $"seed {seed} (JOURNAL_SEED={seed} JOURNAL_SEQUENCES=1), step {step}: {plan.Describe()}\nchanges: {string.Join("; ", what)}\n" +
@@ -93,10 +118,6 @@ public class JournalBackupTests
             }
             writers.Dispose();
             DeleteSubvolumes(root);
-        }
-        TestContext.Out.WriteLine($"{sequences} sequences in {watch.Elapsed.TotalSeconds:0} s: {journalRuns} journal backups, {fullRuns} full scans " +
-                                  $"(hard links on a non-btrfs path or the source directory itself), {refreshed} same-mtime rewrites refreshed, {open} open-for-writing files added");
-        Assert.That(journalRuns, Is.GreaterThan(sequences), "most backups after the first came from the journal");
     }
 
     private static string seq(int sequence) => sequence.ToString("D3", CultureInfo.InvariantCulture);
