@@ -54,4 +54,8 @@ internal static unsafe partial class LibC
 
     [LibraryImport("libc", EntryPoint = "futimens", SetLastError = true)]
     public static partial int FUtimens(int fd, long* times);
+
+    /// <summary>name_to_handle_at(2); <paramref name="handle"/> starts with handle_bytes (the room after the 8-byte header).</summary>
+    [LibraryImport("libc", EntryPoint = "name_to_handle_at", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int NameToHandleAt(int dirFd, string path, byte* handle, int* mountId, int flags);
 }

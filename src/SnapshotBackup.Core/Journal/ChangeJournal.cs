@@ -25,7 +25,11 @@ public sealed class ChangeJournalUnavailableException : Exception
 /// <param name="Overflowed">The kernel's queue overflowed: events were lost, so only a full scan is safe.</param>
 /// <param name="Unresolved">Events whose directory could no longer be named (deleted since); their ancestors' own events cover them.</param>
 /// <param name="Modified">The entries among <paramref name="Paths"/> whose content was written (FAN_MODIFY), not only their attributes.</param>
-public sealed record JournalChanges(IReadOnlyList<string> Paths, bool Overflowed, int Unresolved, IReadOnlySet<string> Modified);
+public sealed record JournalChanges(IReadOnlyList<string> Paths, bool Overflowed, int Unresolved, IReadOnlySet<string> Modified)
+{
+    /// <summary>More than <see cref="ChangeJournal.MaxEntries"/> entries changed: none were kept, only a full scan is safe.</summary>
+    public bool TooMany { get; init; }
+}
 
 /// <summary>
 /// A change journal of one local source: fanotify(7) on the whole filesystem holding it (FAN_MARK_FILESYSTEM), with each
@@ -43,6 +47,12 @@ public sealed unsafe class ChangeJournal : IDisposable
 
     private const ulong DirectoryMoves = LibC.FAN_MOVED_FROM | LibC.FAN_MOVED_TO | LibC.FAN_DELETE | LibC.FAN_MOVE_SELF | LibC.FAN_DELETE_SELF;
 
+    /// <summary>
+    /// At most this many changed entries are kept between two backups; beyond, the journal keeps none and the next backup
+    /// scans everything (cheaper by then, and the daemon's memory stays bounded).
+    /// </summary>
+    public const int MaxEntries = 200_000;
+
     /// <summary>Directory names cached by handle, at most this many (then the cache starts again).</summary>
     private const int CachedDirectories = 4096;
 
@@ -56,6 +66,7 @@ public sealed unsafe class ChangeJournal : IDisposable
     private HashSet<string> _paths = new(StringComparer.Ordinal);
     private HashSet<string> _modified = new(StringComparer.Ordinal);
     private bool _overflowed;
+    private bool _tooMany;
     private int _unresolved;
     private int _disposed;
 
@@ -89,6 +100,7 @@ public sealed unsafe class ChangeJournal : IDisposable
             {
                 throw new ChangeJournalUnavailableException($"cannot open {_source} ({Errno(Marshal.GetLastPInvokeError())})");
             }
+            CheckHandlesOpen();
         }
         catch
         {
@@ -97,6 +109,31 @@ public sealed unsafe class ChangeJournal : IDisposable
         }
         _reader = new Thread(Read) { IsBackground = true, Name = "change-journal" };
         _reader.Start();
+    }
+
+    /// <summary>
+    /// Events name directories by handle: a filesystem that hands out handles it cannot open again (FUSE without
+    /// export support, overlayfs without nfs_export) would leave every event unnamed and the journal silently empty.
+    /// </summary>
+    private void CheckHandlesOpen()
+    {
+        var handle = stackalloc byte[8 + 128];
+        *(uint*)handle = 128;
+        int mountId;
+        if (LibC.NameToHandleAt(LibC.AT_FDCWD, _source, handle, &mountId, 0) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            LibC.Close(_mountFd);
+            throw new ChangeJournalUnavailableException($"the filesystem of {_source} gives no file handles ({Errno(errno)})");
+        }
+        var fd = LibC.OpenByHandleAt(_mountFd, handle, LibC.O_PATH | LibC.O_CLOEXEC);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            LibC.Close(_mountFd);
+            throw new ChangeJournalUnavailableException($"the filesystem of {_source} cannot open its own file handles ({Errno(errno)})");
+        }
+        LibC.Close(fd);
     }
 
     /// <summary>The source watched.</summary>
@@ -108,7 +145,8 @@ public sealed unsafe class ChangeJournal : IDisposable
         lock (_gate)
         {
             Drain();
-            var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved, _modified);
+            var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved, _modified) { TooMany = _tooMany };
+            _tooMany = false;
             _paths = new HashSet<string>(StringComparer.Ordinal);
             _modified = new HashSet<string>(StringComparer.Ordinal);
             _overflowed = false;
@@ -221,6 +259,13 @@ public sealed unsafe class ChangeJournal : IDisposable
         else if (path.Length > _source.Length && path[_source.Length] == '/' && path.StartsWith(_source, StringComparison.Ordinal))
         {
             var relative = path[(_source.Length + 1)..];
+            if (_tooMany || (_paths.Count >= MaxEntries && !_paths.Contains(relative)))
+            {
+                _tooMany = true;
+                _paths.Clear();
+                _modified.Clear();
+                return;
+            }
             _paths.Add(relative);
             if (contentWritten)
             {

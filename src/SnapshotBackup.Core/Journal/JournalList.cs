@@ -64,6 +64,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
             }
         }
         var names = 0;
+        var modified = new HashSet<string>(changes.Modified, StringComparer.Ordinal);
         foreach (var ((_, _, inode), (directory, links)) in linked)
         {
             if (Journal.HardLinkNames.Of(directory, inode) is not { } all)
@@ -71,18 +72,18 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
                 fullScanReason = $"{directory} holds an entry with {links} hard links, and only btrfs can list all their names";
                 return null;
             }
-            foreach (var name in all)
+            var relatives = all.Where(n => n.Length > source.Length + 1 && n[source.Length] == '/' && n.StartsWith(source, StringComparison.Ordinal))
+                .Select(n => n[(source.Length + 1)..]).ToList();
+            names += relatives.Count(listed.Add);
+            if (relatives.Any(modified.Contains))
             {
-                if (name.Length > source.Length + 1 && name[source.Length] == '/' && name.StartsWith(source, StringComparison.Ordinal)
-                    && listed.Add(name[(source.Length + 1)..]))
-                {
-                    names++;
-                }
+                // Written through one name: the copy of every name holds the old content (rsync links them to one of them).
+                modified.UnionWith(relatives);
             }
         }
 
         var realSync = ChangeJournal.RealPath(sync);
-        var refreshed = changes.Modified.Count(path => Refresh(source, realSync, path));
+        var refreshed = modified.Count(path => Refresh(source, realSync, path));
         var top = listed.Where(p => !HasListedAncestor(p, listed)).Order(StringComparer.Ordinal).ToList();
         return new JournalList(top, changes.Paths.Count, open, names, refreshed);
     }

@@ -31,6 +31,7 @@ public sealed class SourceJournal : IDisposable
     private ChangeJournal? _journal;
     private (uint, uint) _device;
     private string? _unavailable;
+    private bool _disposed;
     private readonly object _gate = new();
     private string? _fullScanReason;
     private string? _lastSnapshot;
@@ -92,6 +93,11 @@ public sealed class SourceJournal : IDisposable
     {
         lock (_gate)
         {
+            if (_disposed)
+            {
+                // A reload replaced this journal while the backup waited: its events stopped at the reload.
+                return new ScanPlan(null, "the journal was stopped by a reload", new HashSet<string>(), now);
+            }
             var restarted = Restarted();
             var changes = _journal?.Take();
             var open = OpenForWriting.Under(Source);
@@ -134,6 +140,10 @@ public sealed class SourceJournal : IDisposable
         {
             return "the kernel's event queue overflowed (events were lost)";
         }
+        if (changes.TooMany)
+        {
+            return $"more than {ChangeJournal.MaxEntries:N0} entries changed since the last backup";
+        }
         if (syncMadeNow)
         {
             return ".sync was made anew from the newest backup";
@@ -153,7 +163,14 @@ public sealed class SourceJournal : IDisposable
         return null;
     }
 
-    public void Dispose() => _journal?.Dispose();
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _disposed = true;
+            _journal?.Dispose();
+        }
+    }
 
     private sealed class SystemMounts : IMountTableBelow
     {
