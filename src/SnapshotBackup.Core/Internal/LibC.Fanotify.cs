@@ -58,4 +58,22 @@ internal static unsafe partial class LibC
     /// <summary>name_to_handle_at(2); <paramref name="handle"/> starts with handle_bytes (the room after the 8-byte header).</summary>
     [LibraryImport("libc", EntryPoint = "name_to_handle_at", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int NameToHandleAt(int dirFd, string path, byte* handle, int* mountId, int flags);
+
+    private const uint STATX_MNT_ID = 0x1000;
+    private const uint STATX_MNT_ID_UNIQUE = 0x4000;
+
+    /// <summary>
+    /// The mount's id of <paramref name="path"/> (statx; the unique 64-bit id where the kernel has it, 6.8 and later, else the
+    /// reusable one); 0 when unknown. A disk unmounted and mounted again gets another.
+    /// </summary>
+    public static ulong MountId(string path)
+    {
+        var b = stackalloc byte[256];
+        if (StatxNative(AT_FDCWD, path, 0, STATX_MNT_ID_UNIQUE | STATX_MNT_ID, b) != 0)
+        {
+            return 0;
+        }
+        var returned = *(uint*)b; // stx_mask
+        return (returned & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)) != 0 ? *(ulong*)(b + 144) : 0;
+    }
 }

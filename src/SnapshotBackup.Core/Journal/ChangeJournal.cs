@@ -57,7 +57,11 @@ public sealed unsafe class ChangeJournal : IDisposable
     private const int CachedDirectories = 4096;
 
     private readonly int _fd;
-    private readonly int _mountFd;
+    /// <summary>
+    /// The source opened while a batch of events is named (open_by_handle_at needs a descriptor on the filesystem); -1
+    /// between batches: the journal holds nothing open in the source, so its disk can be unmounted while the daemon runs.
+    /// </summary>
+    private int _mountFd = -1;
     private readonly string _source;
     private readonly Thread _reader;
     private readonly object _gate = new();
@@ -101,6 +105,8 @@ public sealed unsafe class ChangeJournal : IDisposable
                 throw new ChangeJournalUnavailableException($"cannot open {_source} ({Errno(Marshal.GetLastPInvokeError())})");
             }
             CheckHandlesOpen();
+            LibC.Close(_mountFd);
+            _mountFd = -1;
         }
         catch
         {
@@ -180,6 +186,22 @@ public sealed unsafe class ChangeJournal : IDisposable
             return;
         }
         var buffer = stackalloc byte[64 * 1024];
+        try
+        {
+            DrainInto(buffer);
+        }
+        finally
+        {
+            if (_mountFd >= 0)
+            {
+                LibC.Close(_mountFd);
+                _mountFd = -1;
+            }
+        }
+    }
+
+    private void DrainInto(byte* buffer)
+    {
         while (true)
         {
             var length = LibC.Read(_fd, buffer, 64 * 1024);
@@ -277,6 +299,14 @@ public sealed unsafe class ChangeJournal : IDisposable
     /// <summary>The directory's path now, or null when it is gone.</summary>
     private string? NameOf(byte* handle)
     {
+        if (_mountFd < 0)
+        {
+            _mountFd = LibC.Open(_source, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+            if (_mountFd < 0)
+            {
+                return null; // the source is gone (unmounted): SourceJournal notices by its mount id
+            }
+        }
         var fd = LibC.OpenByHandleAt(_mountFd, handle, LibC.O_PATH | LibC.O_CLOEXEC);
         if (fd < 0)
         {
@@ -346,7 +376,6 @@ public sealed unsafe class ChangeJournal : IDisposable
         lock (_gate)
         {
             LibC.Close(_fd);
-            LibC.Close(_mountFd);
         }
         _stop.Dispose();
     }

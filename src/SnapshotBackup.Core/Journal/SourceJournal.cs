@@ -29,7 +29,7 @@ public sealed class SourceJournal : IDisposable
     private readonly string _configuredSource;
     private readonly IMountTableBelow _mounts;
     private ChangeJournal? _journal;
-    private (uint, uint) _device;
+    private (uint, uint, ulong) _device;
     private string? _unavailable;
     private bool _disposed;
     private readonly object _gate = new();
@@ -52,8 +52,9 @@ public sealed class SourceJournal : IDisposable
     /// <summary>The source as the kernel names it (symlinks resolved).</summary>
     public string Source => _journal?.Source ?? _configuredSource;
 
-    private static (uint, uint) DeviceOf(string path) =>
-        Internal.LibC.LStatx(Internal.LibC.AT_FDCWD, path, out _) is { } info ? (info.DevMajor, info.DevMinor) : (0, 0);
+    /// <summary>The source's device and mount id: another when a disk was mounted on it, unmounted from it, or mounted again.</summary>
+    private static (uint, uint, ulong) DeviceOf(string path) =>
+        Internal.LibC.LStatx(Internal.LibC.AT_FDCWD, path, out _) is { } info ? (info.DevMajor, info.DevMinor, Internal.LibC.MountId(path)) : (0, 0, 0);
 
     /// <summary>
     /// The source's filesystem is another than when the journal started (a disk mounted on it, or unmounted from it): the
@@ -72,7 +73,7 @@ public sealed class SourceJournal : IDisposable
             _journal = new ChangeJournal(_configuredSource);
             _device = DeviceOf(_configuredSource);
             _unavailable = null;
-            return "the source's filesystem changed (mounted or unmounted) since the journal started";
+            return "the source's filesystem changed (mounted, unmounted or mounted again) since the journal started";
         }
         catch (ChangeJournalUnavailableException e)
         {
