@@ -76,4 +76,12 @@ internal static unsafe partial class LibC
         var returned = *(uint*)b; // stx_mask
         return (returned & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)) != 0 ? *(ulong*)(b + 144) : 0;
     }
+
+    public const int EFD_CLOEXEC = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initial, int flags);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    public static partial nint Write(int fd, byte* buffer, nuint count);
 }

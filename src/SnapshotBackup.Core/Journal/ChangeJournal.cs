@@ -62,6 +62,9 @@ public sealed unsafe class ChangeJournal : IDisposable
     /// between batches: the journal holds nothing open in the source, so its disk can be unmounted while the daemon runs.
     /// </summary>
     private int _mountFd = -1;
+
+    /// <summary>An eventfd that wakes the reader to stop (-1 if it could not be made: the reader then polls every 500 ms).</summary>
+    private readonly int _wake;
     private readonly string _source;
     private readonly Thread _reader;
     private readonly object _gate = new();
@@ -113,7 +116,8 @@ public sealed unsafe class ChangeJournal : IDisposable
             LibC.Close(_fd);
             throw;
         }
-        _reader = new Thread(Read) { IsBackground = true, Name = "change-journal" };
+        _wake = LibC.EventFd(0, LibC.EFD_CLOEXEC);
+        _reader = new Thread(Read, 256 * 1024) { IsBackground = true, Name = "change-journal" };
         _reader.Start();
     }
 
@@ -161,14 +165,16 @@ public sealed unsafe class ChangeJournal : IDisposable
         }
     }
 
+    /// <summary>The reader: sleeps in poll(2) until events arrive or <see cref="Dispose"/> wakes it (no timer: an idle journal costs nothing).</summary>
     private void Read()
     {
-        var poll = new LibC.PollFd { Fd = _fd, Events = LibC.POLLIN };
+        var polls = stackalloc LibC.PollFd[2];
         while (!_stop.IsCancellationRequested)
         {
-            poll.Returned = 0;
-            var ready = LibC.Poll(&poll, 1, 500);
-            if (ready > 0 && !_stop.IsCancellationRequested)
+            polls[0] = new LibC.PollFd { Fd = _fd, Events = LibC.POLLIN };
+            polls[1] = new LibC.PollFd { Fd = _wake, Events = LibC.POLLIN };
+            var ready = LibC.Poll(polls, 2, _wake >= 0 ? -1 : 500);
+            if (ready > 0 && (polls[0].Returned & LibC.POLLIN) != 0 && !_stop.IsCancellationRequested)
             {
                 lock (_gate)
                 {
@@ -372,10 +378,19 @@ public sealed unsafe class ChangeJournal : IDisposable
             return;
         }
         _stop.Cancel();
+        if (_wake >= 0)
+        {
+            var one = 1UL;
+            LibC.Write(_wake, (byte*)&one, 8);
+        }
         _reader.Join(TimeSpan.FromSeconds(2));
         lock (_gate)
         {
             LibC.Close(_fd);
+            if (_wake >= 0)
+            {
+                LibC.Close(_wake);
+            }
         }
         _stop.Dispose();
     }

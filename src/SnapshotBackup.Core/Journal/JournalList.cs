@@ -69,7 +69,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
         {
             if (Journal.HardLinkNames.Of(directory, inode) is not { } all)
             {
-                fullScanReason = $"{directory} holds an entry with {links} hard links, and only btrfs can list all their names";
+                fullScanReason = $"{directory} holds an entry with {links} hard links whose names could not all be listed (btrfs back references, as root, only)";
                 return null;
             }
             var relatives = all.Where(n => n.Length > source.Length + 1 && n[source.Length] == '/' && n.StartsWith(source, StringComparison.Ordinal))
