@@ -349,38 +349,8 @@ public sealed unsafe class EntryTree : IDisposable
         }
         try
         {
-            for (var size = 64 * 1024; size <= 16 * 1024 * 1024; size *= 4)
-            {
-                var container = new byte[size];
-                fixed (byte* data = container)
-                {
-                    var args = stackalloc ulong[7];
-                    args[0] = inode;
-                    args[1] = (ulong)size;
-                    args[2] = args[3] = args[4] = args[5] = 0;
-                    args[6] = (ulong)data;
-                    Calls++;
-                    if (LibC.Ioctl(fd, LibC.BTRFS_IOC_INO_PATHS, args) != 0)
-                    {
-                        return null;
-                    }
-                    var missing = *(uint*)(data + 4);
-                    var count = *(uint*)(data + 8);
-                    if (missing > 0)
-                    {
-                        continue;
-                    }
-                    var values = (ulong*)(data + 16);
-                    var paths = new List<string>((int)count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var text = data + 16 + (long)values[i];
-                        paths.Add(Marshal.PtrToStringUTF8((nint)text) ?? string.Empty);
-                    }
-                    return paths;
-                }
-            }
-            return null;
+            Calls++;
+            return Journal.HardLinkNames.Relative(fd, inode);
         }
         finally
         {

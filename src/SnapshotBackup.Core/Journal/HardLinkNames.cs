@@ -24,41 +24,49 @@ public static unsafe class HardLinkNames
             {
                 return null;
             }
-            for (var size = 64 * 1024; size <= 16 * 1024 * 1024; size *= 4)
-            {
-                var container = new byte[size];
-                fixed (byte* data = container)
-                {
-                    var args = stackalloc ulong[7];
-                    args[0] = inode;
-                    args[1] = (ulong)size;
-                    args[2] = args[3] = args[4] = args[5] = 0;
-                    args[6] = (ulong)data;
-                    if (LibC.Ioctl(fd, LibC.BTRFS_IOC_INO_PATHS, args) != 0)
-                    {
-                        return null;
-                    }
-                    if (*(uint*)(data + 4) > 0)
-                    {
-                        continue; // elem_missed: a larger container
-                    }
-                    var count = *(uint*)(data + 8);
-                    var values = (ulong*)(data + 16);
-                    var paths = new List<string>((int)count);
-                    for (var i = 0; i < count; i++)
-                    {
-                        var relative = Marshal.PtrToStringUTF8((nint)(data + 16 + (long)values[i])) ?? string.Empty;
-                        paths.Add(root.Length == 0 ? "/" + relative : root + "/" + relative);
-                    }
-                    return paths;
-                }
-            }
-            return null;
+            return Relative(fd, inode)?.Select(relative => root.Length == 0 ? "/" + relative : root + "/" + relative).ToList();
         }
         finally
         {
             LibC.Close(fd);
         }
+    }
+
+    /// <summary>
+    /// The paths of inode <paramref name="inode"/> relative to the top of the subvolume that <paramref name="fd"/> is in
+    /// (BTRFS_IOC_INO_PATHS, the container grown until every path fits); null when the ioctl fails.
+    /// </summary>
+    internal static IReadOnlyList<string>? Relative(int fd, ulong inode)
+    {
+        for (var size = 64 * 1024; size <= 16 * 1024 * 1024; size *= 4)
+        {
+            var container = new byte[size];
+            fixed (byte* data = container)
+            {
+                var args = stackalloc ulong[7];
+                args[0] = inode;
+                args[1] = (ulong)size;
+                args[2] = args[3] = args[4] = args[5] = 0;
+                args[6] = (ulong)data;
+                if (LibC.Ioctl(fd, LibC.BTRFS_IOC_INO_PATHS, args) != 0)
+                {
+                    return null;
+                }
+                if (*(uint*)(data + 4) > 0)
+                {
+                    continue; // elem_missed: a larger container
+                }
+                var count = *(uint*)(data + 8);
+                var values = (ulong*)(data + 16);
+                var paths = new List<string>((int)count);
+                for (var i = 0; i < count; i++)
+                {
+                    paths.Add(Marshal.PtrToStringUTF8((nint)(data + 16 + (long)values[i])) ?? string.Empty);
+                }
+                return paths;
+            }
+        }
+        return null;
     }
 
     /// <summary>Where the subvolume holding <paramref name="directory"/> starts: the directory minus its path inside the subvolume.</summary>
