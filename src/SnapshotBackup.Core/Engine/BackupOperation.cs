@@ -90,7 +90,8 @@ public sealed class BackupOperation(
         // The daemon's change journal: what rsync is given (only what changed, or everything), decided after before_backup
         // wrote into the source and with .sync in place; the events from here on belong to the next backup.
         var scan = request.DryRun || request.Checksum || request.SourceOverride is not null || request.Journal is not { } journal ? null
-            : journal.Begin(volume.SyncPath, listing.Newest?.Name, syncMade, environment.Time.GetLocalNow(), config.FullScanEvery);
+            : journal.Begin(volume.SyncPath, listing.Newest?.Name, syncMade, environment.Time.GetLocalNow(), config.FullScanEvery, config.Ignore,
+                Btrfs.BtrfsManager.Identify(volume.Path, BackupVolume.SyncName));
         if (scan is not null)
         {
             logger.LogInformation("{Scan}", scan.Describe());
@@ -121,7 +122,7 @@ public sealed class BackupOperation(
         var name = await TakeSnapshotAsync(volume).ConfigureAwait(false);
         if (scan is not null)
         {
-            request.Journal!.Completed(scan, name);
+            request.Journal!.Completed(scan, name, Btrfs.BtrfsManager.Identify(volume.Path, BackupVolume.SyncName));
         }
         if (request.BeforeRestore is { } restoring)
         {

@@ -29,6 +29,12 @@ public sealed record JournalChanges(IReadOnlyList<string> Paths, bool Overflowed
 {
     /// <summary>More than <see cref="ChangeJournal.MaxEntries"/> entries changed: none were kept, only a full scan is safe.</summary>
     public bool TooMany { get; init; }
+
+    /// <summary>Why some events could not be named (not because their directory is gone); null when all were. Only a full scan is safe.</summary>
+    public string? Unnamed { get; init; }
+
+    /// <summary>A directory above the source was made, renamed or deleted: changes made meanwhile may be named elsewhere.</summary>
+    public bool AncestorChanged { get; init; }
 }
 
 /// <summary>
@@ -63,6 +69,9 @@ public sealed unsafe class ChangeJournal : IDisposable
     /// </summary>
     private int _mountFd = -1;
 
+    /// <summary>The mount point of the source's filesystem, opened to name events by handle.</summary>
+    private readonly string _mountRoot;
+
     /// <summary>An eventfd that wakes the reader to stop (-1 if it could not be made: the reader then polls every 500 ms).</summary>
     private readonly int _wake;
     private readonly string _source;
@@ -74,6 +83,8 @@ public sealed unsafe class ChangeJournal : IDisposable
     private HashSet<string> _modified = new(StringComparer.Ordinal);
     private bool _overflowed;
     private bool _tooMany;
+    private string? _unnamed;
+    private bool _ancestorChanged;
     private int _unresolved;
     private int _disposed;
 
@@ -110,6 +121,7 @@ public sealed unsafe class ChangeJournal : IDisposable
             CheckHandlesOpen();
             LibC.Close(_mountFd);
             _mountFd = -1;
+            _mountRoot = Volume.MountTable.System.MountOf(_source)?.MountPoint ?? _source;
         }
         catch
         {
@@ -146,6 +158,22 @@ public sealed unsafe class ChangeJournal : IDisposable
         LibC.Close(fd);
     }
 
+    /// <summary>
+    /// The filesystem mark is still there: it goes with the filesystem when the disk is unmounted (and a disk mounted again
+    /// is a new one to the kernel), which the group would not otherwise say. Read from /proc/self/fdinfo of the group.
+    /// </summary>
+    public bool MarkAlive()
+    {
+        try
+        {
+            return File.ReadLines($"/proc/self/fdinfo/{_fd}").Any(l => l.StartsWith("fanotify sdev:", StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The source watched.</summary>
     public string Source => _source;
 
@@ -154,9 +182,16 @@ public sealed unsafe class ChangeJournal : IDisposable
     {
         lock (_gate)
         {
-            Drain();
-            var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved, _modified) { TooMany = _tooMany };
+            DrainAll();
+            var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved, _modified)
+            {
+                TooMany = _tooMany,
+                Unnamed = _unnamed,
+                AncestorChanged = _ancestorChanged,
+            };
             _tooMany = false;
+            _unnamed = null;
+            _ancestorChanged = false;
             _paths = new HashSet<string>(StringComparer.Ordinal);
             _modified = new HashSet<string>(StringComparer.Ordinal);
             _overflowed = false;
@@ -174,27 +209,39 @@ public sealed unsafe class ChangeJournal : IDisposable
             polls[0] = new LibC.PollFd { Fd = _fd, Events = LibC.POLLIN };
             polls[1] = new LibC.PollFd { Fd = _wake, Events = LibC.POLLIN };
             var ready = LibC.Poll(polls, 2, _wake >= 0 ? -1 : 500);
-            if (ready > 0 && (polls[0].Returned & LibC.POLLIN) != 0 && !_stop.IsCancellationRequested)
+            // One read at a time under the lock, so a flood of events never keeps Take (a backup) or Dispose waiting long.
+            while (ready > 0 && (polls[0].Returned & LibC.POLLIN) != 0 && !_stop.IsCancellationRequested)
             {
                 lock (_gate)
                 {
-                    Drain();
+                    if (!DrainOnce())
+                    {
+                        break;
+                    }
                 }
             }
         }
     }
 
     /// <summary>Reads every queued event (the fd is non-blocking); under <see cref="_gate"/>.</summary>
-    private void Drain()
+    private void DrainAll()
+    {
+        while (DrainOnce())
+        {
+        }
+    }
+
+    /// <summary>One read(2) of queued events, named and recorded; false when there were none. Under <see cref="_gate"/>.</summary>
+    private bool DrainOnce()
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
-            return;
+            return false;
         }
         var buffer = stackalloc byte[64 * 1024];
         try
         {
-            DrainInto(buffer);
+            return DrainInto(buffer);
         }
         finally
         {
@@ -206,14 +253,13 @@ public sealed unsafe class ChangeJournal : IDisposable
         }
     }
 
-    private void DrainInto(byte* buffer)
+    private bool DrainInto(byte* buffer)
     {
-        while (true)
         {
             var length = LibC.Read(_fd, buffer, 64 * 1024);
             if (length <= 0)
             {
-                return; // EAGAIN: nothing more now
+                return false; // EAGAIN: nothing more now
             }
             for (var offset = 0; offset + 24 <= length;)
             {
@@ -244,18 +290,20 @@ public sealed unsafe class ChangeJournal : IDisposable
                     }
                     if (type is LibC.FAN_EVENT_INFO_TYPE_DFID_NAME or LibC.FAN_EVENT_INFO_TYPE_DFID)
                     {
-                        Record(buffer + info, type == LibC.FAN_EVENT_INFO_TYPE_DFID_NAME, (mask & (LibC.FAN_MODIFY | LibC.FAN_ONDIR)) == LibC.FAN_MODIFY);
+                        Record(buffer + info, type == LibC.FAN_EVENT_INFO_TYPE_DFID_NAME, mask);
                     }
                     info += infoLength;
                 }
                 offset += (int)eventLength;
             }
+            return true;
         }
     }
 
     /// <summary>One fid record: header (4), fsid (8), struct file_handle (8 + handle_bytes), then the name for DFID_NAME.</summary>
-    private void Record(byte* info, bool hasName, bool contentWritten)
+    private void Record(byte* info, bool hasName, ulong mask)
     {
+        var contentWritten = (mask & (LibC.FAN_MODIFY | LibC.FAN_ONDIR)) == LibC.FAN_MODIFY;
         var handle = info + 12;
         var handleBytes = *(uint*)handle;
         var nameStart = handle + 8 + handleBytes;
@@ -284,6 +332,12 @@ public sealed unsafe class ChangeJournal : IDisposable
         {
             _paths.Add(".");
         }
+        else if (_source.Length > path.Length && _source[path.Length] == '/' && _source.StartsWith(path, StringComparison.Ordinal)
+                 && (mask & (LibC.FAN_CREATE | LibC.FAN_DELETE | LibC.FAN_MOVED_FROM | LibC.FAN_MOVED_TO)) != 0)
+        {
+            // A directory above the source made, renamed or deleted (and perhaps back): events meanwhile were named elsewhere.
+            _ancestorChanged = true;
+        }
         else if (path.Length > _source.Length && path[_source.Length] == '/' && path.StartsWith(_source, StringComparison.Ordinal))
         {
             var relative = path[(_source.Length + 1)..];
@@ -302,20 +356,28 @@ public sealed unsafe class ChangeJournal : IDisposable
         }
     }
 
-    /// <summary>The directory's path now, or null when it is gone.</summary>
+    /// <summary>The directory's path now, or null when it is gone (or, recorded in <see cref="_unnamed"/>, cannot be named).</summary>
     private string? NameOf(byte* handle)
     {
         if (_mountFd < 0)
         {
-            _mountFd = LibC.Open(_source, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+            // The filesystem's mount point (any descriptor on the mount will do), not the source: a source renamed away
+            // with a directory above it must not leave the events unnamed.
+            _mountFd = LibC.Open(_mountRoot, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
             if (_mountFd < 0)
             {
-                return null; // the source is gone (unmounted): SourceJournal notices by its mount id
+                _unnamed ??= $"cannot open {_mountRoot} ({Errno(Marshal.GetLastPInvokeError())})";
+                return null;
             }
         }
         var fd = LibC.OpenByHandleAt(_mountFd, handle, LibC.O_PATH | LibC.O_CLOEXEC);
         if (fd < 0)
         {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is not (LibC.ESTALE or LibC.ENOENT))
+            {
+                _unnamed ??= $"open_by_handle_at failed ({Errno(errno)})";
+            }
             return null;
         }
         try
@@ -327,7 +389,8 @@ public sealed unsafe class ChangeJournal : IDisposable
                 return null;
             }
             var path = Encoding.UTF8.GetString(target, (int)length);
-            return path.EndsWith(" (deleted)", StringComparison.Ordinal) ? null : path;
+            // " (deleted)" is how the kernel marks an unlinked directory, and also the end of a name someone chose.
+            return path.EndsWith(" (deleted)", StringComparison.Ordinal) && LibC.LStatx(fd, "", out _) is { Nlink: 0 } ? null : path;
         }
         finally
         {

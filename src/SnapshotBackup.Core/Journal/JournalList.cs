@@ -21,19 +21,22 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
     /// </summary>
     /// <param name="source">The source with symlinks resolved (<see cref="ChangeJournal.RealPath"/>).</param>
     /// <param name="sync">The backup's <c>.sync</c>, whose copies of modified files may get their mtime moved.</param>
-    public static JournalList? Build(string source, string sync, JournalChanges changes, IReadOnlySet<string> openForWriting, out string? fullScanReason)
+    /// <param name="ignore">The section's <c>ignore</c> patterns: an entry below an ignored directory is left out (rsync
+    /// applies the patterns to a listed name and its parents, but not to the entries below a parent it would skip in a walk).</param>
+    /// <param name="refresh">Files whose copy is refreshed even when the journal saw no write (mapped shared and writable:
+    /// a write through the mapping makes no event and may leave the mtime alone).</param>
+    public static JournalList? Build(string source, string sync, JournalChanges changes, IReadOnlySet<string> openForWriting,
+        IReadOnlyList<string> ignore, IReadOnlySet<string> refresh, out string? fullScanReason)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ArgumentNullException.ThrowIfNull(openForWriting);
+        ArgumentNullException.ThrowIfNull(ignore);
+        ArgumentNullException.ThrowIfNull(refresh);
         fullScanReason = null;
         source = source.TrimEnd('/');
-        var listed = new HashSet<string>(changes.Paths, StringComparer.Ordinal);
-        var open = openForWriting.Count(listed.Add);
-        if (listed.FirstOrDefault(p => p.Contains('\uFFFD', StringComparison.Ordinal)) is { } garbled)
-        {
-            fullScanReason = $"a changed name is not UTF-8 ({garbled})";
-            return null;
-        }
+        var filter = new History.ExcludeFilter(ignore);
+        var listed = new HashSet<string>(changes.Paths.Where(p => !BelowIgnored(p, filter)), StringComparer.Ordinal);
+        var open = openForWriting.Where(p => !BelowIgnored(p, filter)).Count(listed.Add);
         if (listed.Contains("."))
         {
             fullScanReason = "the source directory itself changed (its owner, mode, ACL or xattrs)";
@@ -43,6 +46,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
         // Hard links: every name of an inode that has more than one, whether listed itself or below a listed directory
         // (a new directory whose files link to older ones elsewhere).
         var linked = new Dictionary<(uint, uint, ulong), (string Directory, uint Links)>();
+        string? garbledBelow = null;
         foreach (var path in listed)
         {
             if (HasListedAncestor(path, listed))
@@ -56,12 +60,17 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
             }
             if (IsDirectory(info))
             {
-                FindLinked(full, linked);
+                FindLinked(full, linked, ref garbledBelow);
             }
             else if (info.Nlink > 1)
             {
                 linked.TryAdd((info.DevMajor, info.DevMinor, info.Inode), (Path.GetDirectoryName(full)!, info.Nlink));
             }
+        }
+        if (garbledBelow is not null)
+        {
+            fullScanReason = $"a name in a changed directory is not UTF-8 ({garbledBelow})";
+            return null;
         }
         var names = 0;
         var modified = new HashSet<string>(changes.Modified, StringComparer.Ordinal);
@@ -73,7 +82,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
                 return null;
             }
             var relatives = all.Where(n => n.Length > source.Length + 1 && n[source.Length] == '/' && n.StartsWith(source, StringComparison.Ordinal))
-                .Select(n => n[(source.Length + 1)..]).ToList();
+                .Select(n => n[(source.Length + 1)..]).Where(p => !BelowIgnored(p, filter)).ToList();
             names += relatives.Count(listed.Add);
             if (relatives.Any(modified.Contains))
             {
@@ -82,6 +91,12 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
             }
         }
 
+        if (listed.FirstOrDefault(p => p.Contains('\uFFFD', StringComparison.Ordinal)) is { } garbled)
+        {
+            fullScanReason = $"a changed name is not UTF-8 ({garbled})";
+            return null;
+        }
+        modified.UnionWith(refresh.Where(listed.Contains));
         var realSync = ChangeJournal.RealPath(sync);
         var refreshed = modified.Count(path => Refresh(source, realSync, path));
         var top = listed.Where(p => !HasListedAncestor(p, listed)).Order(StringComparer.Ordinal).ToList();
@@ -183,7 +198,7 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
     }
 
     /// <summary>The regular files with more than one link below <paramref name="directory"/> (one statx per entry, no path lookups).</summary>
-    private static void FindLinked(string directory, Dictionary<(uint, uint, ulong), (string, uint)> linked)
+    private static void FindLinked(string directory, Dictionary<(uint, uint, ulong), (string, uint)> linked, ref string? garbled)
     {
         var pending = new Stack<string>();
         pending.Push(directory);
@@ -199,6 +214,10 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
             LibC.ListWithStatx(fd, entries, out _);
             foreach (var (name, info) in entries)
             {
+                if (name.Contains('\uFFFD', StringComparison.Ordinal))
+                {
+                    garbled = current + "/" + name;
+                }
                 if (IsDirectory(info))
                 {
                     pending.Push(current + "/" + name);
@@ -209,6 +228,23 @@ public sealed record JournalList(IReadOnlyList<string> Paths, int Changed, int O
                 }
             }
         }
+    }
+
+    /// <summary>An entry below a directory that <c>ignore</c> excludes: a walk never goes there.</summary>
+    private static bool BelowIgnored(string path, History.ExcludeFilter filter)
+    {
+        if (filter.IsEmpty)
+        {
+            return false;
+        }
+        for (var slash = path.IndexOf('/'); slash > 0; slash = path.IndexOf('/', slash + 1))
+        {
+            if (filter.Excludes(path[..slash], isDirectory: true))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static bool HasListedAncestor(string path, HashSet<string> listed)

@@ -12,12 +12,17 @@ namespace SnapshotBackup.Core.Journal;
 /// </summary>
 public static unsafe class OpenForWriting
 {
-    /// <summary>The entries under <paramref name="source"/> (relative, '/'-separated) open for writing or mapped writable now.</summary>
-    public static IReadOnlySet<string> Under(string source, string proc = "/proc")
+    /// <summary>
+    /// The entries under <paramref name="source"/> (relative, '/'-separated) open for writing now (<see cref="OpenFiles.Open"/>),
+    /// and among them those written without write(2) (<see cref="OpenFiles.Mapped"/>): mapped shared and writable, the
+    /// backing files of loop devices, swap files.
+    /// </summary>
+    public static OpenFiles Under(string source, string proc = "/proc", string sys = "/sys")
     {
         var root = Path.TrimEndingDirectorySeparator(source);
         var prefix = root + "/";
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        var mapped = new HashSet<string>(StringComparer.Ordinal);
         var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var buffer = stackalloc byte[4096];
         foreach (var process in Directory.EnumerateDirectories(proc))
@@ -27,10 +32,45 @@ public static unsafe class OpenForWriting
             {
                 continue;
             }
-            Descriptors(process, prefix, found, buffer);
-            Mappings(process, prefix, found);
+            Descriptors(process, prefix, open, buffer);
+            Mappings(process, prefix, mapped);
         }
-        return found;
+        KernelWriters(prefix, mapped, proc, sys);
+        open.UnionWith(mapped);
+        return new OpenFiles(open, mapped);
+    }
+
+    /// <summary>Files the kernel itself writes: loop devices' backing files (a container, a VM image) and swap files.</summary>
+    private static void KernelWriters(string prefix, HashSet<string> found, string proc, string sys)
+    {
+        var candidates = new List<string>();
+        try
+        {
+            foreach (var loop in Directory.EnumerateDirectories(sys + "/block", "loop*"))
+            {
+                var backing = loop + "/loop/backing_file";
+                if (File.Exists(backing))
+                {
+                    candidates.Add(File.ReadAllText(backing).TrimEnd('\n'));
+                }
+            }
+            if (File.Exists(proc + "/swaps"))
+            {
+                candidates.AddRange(File.ReadLines(proc + "/swaps").Skip(1).Select(l => l.Split((char[])[' ', '\t'], StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 0).Select(f => f[0]));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A loop device detached meanwhile, or no /sys: what was read counts.
+        }
+        foreach (var path in candidates)
+        {
+            var clean = path.EndsWith(" (deleted)", StringComparison.Ordinal) ? null : path;
+            if (clean is not null && clean.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                found.Add(clean[prefix.Length..]);
+            }
+        }
     }
 
     /// <summary>/proc/PID/fd/N pointing under the source, opened with O_WRONLY or O_RDWR (the flags line of fdinfo).</summary>
@@ -112,4 +152,10 @@ public static unsafe class OpenForWriting
             // The process ended, or is not ours to see.
         }
     }
+}
+
+/// <summary>The files under a source open for writing; <see cref="Mapped"/>: those written without write(2) (no event, perhaps no new mtime).</summary>
+public sealed record OpenFiles(IReadOnlySet<string> Open, IReadOnlySet<string> Mapped)
+{
+    public static OpenFiles None { get; } = new(new HashSet<string>(), new HashSet<string>());
 }

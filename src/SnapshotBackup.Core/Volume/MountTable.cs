@@ -67,12 +67,20 @@ public sealed class MountTable(string fstab = "/etc/fstab", string mountInfo = "
         return deepest;
     }
 
-    /// <summary>The mount points strictly below <paramref name="path"/> (another filesystem, or a bind mount, inside it).</summary>
-    public IReadOnlyList<string> MountsBelow(string path)
+    /// <summary>
+    /// The mount points strictly below <paramref name="path"/> (another filesystem, or a bind mount, inside it), sorted;
+    /// null when the mount table cannot be read.
+    /// </summary>
+    public IReadOnlyList<string>? MountsBelow(string path)
     {
         var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var prefix = target == "/" ? "/" : target + "/";
-        return [.. ReadField(mountInfo, 4, skipComments: false).Where(m => m.Length > prefix.Length && m.StartsWith(prefix, StringComparison.Ordinal))];
+        if (!File.Exists(mountInfo))
+        {
+            return null;
+        }
+        return [.. ReadField(mountInfo, 4, skipComments: false).Where(m => m.Length > prefix.Length && m.StartsWith(prefix, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
     private static bool Covers(string mountPoint, string path) =>

@@ -83,6 +83,14 @@ public class JournalBackupTests
                 var what = new List<string>();
                 mutator.Mutate(random.Next(2, 9));
                 what.AddRange(mutator.Log.Skip(mutator.Log.Count - 8));
+                if (random.Next(3) == 0)
+                {
+                    // Inside the ignored directory: never in a snapshot (rsync would copy it if it were listed).
+                    var inside = Path.Combine(source, "ignored", "sub" + random.Next(3));
+                    Directory.CreateDirectory(inside);
+                    File.WriteAllText(Path.Combine(inside, "f" + random.Next(5)), "ignored " + random.Next());
+                    what.Add("write below ignored/");
+                }
                 if (random.Next(3) == 0 && ExactMtimeRewrite(source, random) is { } rewritten)
                 {
                     what.Add("rewrite with the same mtime to the nanosecond " + rewritten);
@@ -152,9 +160,10 @@ public class JournalBackupTests
         return Path.GetRelativePath(source, file);
     }
 
+    /// <summary>rsync's comparison shows nothing; --delete-excluded: an ignored file in the snapshot shows as a difference.</summary>
     private static void AssertSame(string expected, string actual, bool checksum, string message)
     {
-        var options = new List<string> { checksum ? "-naiHAXc" : "-naiHAX", "--delete", "--numeric-ids" };
+        var options = new List<string> { checksum ? "-naiHAXc" : "-naiHAX", "--delete", "--delete-excluded", "--numeric-ids" };
         options.AddRange(Ignore.Select(p => "--exclude=" + p));
         options.AddRange(["--", expected + "/", actual + "/"]);
         var compare = Shell.Run("rsync", options, null, TimeSpan.FromMinutes(2));
