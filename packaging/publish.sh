@@ -9,4 +9,6 @@ cd "$(dirname "$0")/.."
 out=${OUT:-artifacts/publish}
 dotnet publish src/SnapshotBackup.Cli -c Release -o "$out" --nologo -v quiet --use-current-runtime
 dotnet publish src/SnapshotBackup.Daemon -c Release -o "$out" --nologo -v quiet --use-current-runtime
+# Stamped now even when nothing had to be rebuilt: the tests refuse a daemon older than its sources (DaemonProcess).
+touch "$out/snapshotbackup" "$out/snapshotbackupd"
 echo "built $out/snapshotbackup and $out/snapshotbackupd"
