@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds artifacts/snapshotbackup_<version>_amd64.deb (no arguments): a self-contained ReadyToRun publish of both
-# commands in /usr/lib/snapshotbackup (the target needs no .NET runtime; the daemon finds `snapshotbackup` next to
-# itself), /usr/bin/snapshotbackup and /usr/sbin/snapshotbackupd as symlinks, the systemd unit, the example
+# Builds artifacts/snapshotbackup_<version>_amd64.deb (no arguments): the NativeAOT publish of both commands in
+# /usr/lib/snapshotbackup (two native executables: the target needs no .NET runtime; the daemon finds `snapshotbackup`
+# next to itself), /usr/bin/snapshotbackup and /usr/sbin/snapshotbackupd as symlinks, the systemd unit, the example
 # configuration as conffiles, man pages and the maintainer scripts from packaging/debian/.
 # Needs the .NET SDK and dpkg-deb; network only for NuGet restore.
 set -euo pipefail
@@ -13,9 +13,9 @@ root=artifacts/deb-root
 deb=artifacts/snapshotbackup_${version}_amd64.deb
 
 rm -rf "$publish" "$root"
-OUT=$publish SELF_CONTAINED=1 bash packaging/publish.sh >/dev/null
-# No debug symbols; no LTTng trace provider (it would need liblttng-ust, and only serves tracing).
-rm -f "$publish"/*.pdb "$publish"/*.dbg "$publish"/libcoreclrtraceptprovider.so
+OUT=$publish bash packaging/publish.sh >/dev/null
+# No debug symbols.
+rm -f "$publish"/*.pdb "$publish"/*.dbg
 
 install -d "$root/DEBIAN" "$root/usr/lib/snapshotbackup" "$root/usr/bin" "$root/usr/sbin" \
   "$root/lib/systemd/system" "$root/etc/snapshotbackup.d" "$root/usr/share/man/man1" "$root/usr/share/man/man8" \

@@ -48,7 +48,7 @@ rm -f artifacts/snapshotbackup_*_amd64.deb
 bash packaging/build-deb.sh || echo "packaging/build-deb.sh failed"
 
 test_mounts() { grep -E '/(sbtest|sb-)[^ ]*' /proc/mounts | sort || true; }
-test_processes() { pgrep -f 'snapshotbackupd\.dll|sbtest-|sb-dbus-|sb-notify' | sort || true; }
+test_processes() { pgrep -f 'artifacts/publish/snapshotbackupd|sbtest-|sb-dbus-|sb-notify' | sort || true; }
 mounts_before=$(test_mounts)
 processes_before=$(test_processes)
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -36,6 +37,9 @@ internal sealed class DaemonService(
     private readonly List<PosixSignalRegistration> _signals = [];
     private IScheduler? _scheduler;
 
+    // NativeAOT: AddJobListener checks the listener's shape with Type.GetInterfaceMap (Quartz's ListenerShape), which
+    // throws NotSupportedException unless the listener's methods carry reflection metadata; this keeps it.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicMethods, typeof(NextRunListener))]
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _scheduler = await schedulerFactory.GetScheduler(cancellationToken);

@@ -90,7 +90,7 @@ public class DropInConfigTests : VolumeTest
     {
         File.WriteAllText(ConfigPath, $"[data1]\nsource = relative/source\nbackups = {Backups}\n");
 
-        var result = Shell.Run("dotnet", [DaemonProcess.Dll, "-c", ConfigPath, "--state-file", Path.Combine(Loop.Root, "state.json"), "--log", "console"],
+        var result = Shell.Run(DaemonProcess.Executable, ["-c", ConfigPath, "--state-file", Path.Combine(Loop.Root, "state.json"), "--log", "console"],
             null, TimeSpan.FromMinutes(1));
 
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Usage), result.ToString());

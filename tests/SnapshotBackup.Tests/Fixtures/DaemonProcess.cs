@@ -7,7 +7,8 @@ using System.Text;
 namespace SnapshotBackup.Tests.Fixtures;
 
 /// <summary>
-/// The real <c>snapshotbackupd</c>, run as a child process from the test output directory with <c>NOTIFY_SOCKET</c>
+/// The real <c>snapshotbackupd</c>: the NativeAOT executable users get, <c>artifacts/publish/snapshotbackupd</c> (built
+/// by packaging/publish.sh, which tests/run.sh runs first), run as a child process with <c>NOTIFY_SOCKET</c>
 /// pointing at a datagram socket this fixture binds in a temp directory. Every notify datagram and every output line
 /// is collected in order. Dispose kills the daemon and its children (rsync) if still running and removes the socket.
 /// </summary>
@@ -36,7 +37,13 @@ public sealed class DaemonProcess : IDisposable
         _receiver = new Thread(Receive) { IsBackground = true, Name = "notify-receiver" };
     }
 
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "snapshotbackupd.dll");
+    /// <summary>
+    /// The published daemon, <c>artifacts/publish/snapshotbackupd</c>. Fails when it is missing or older than the
+    /// sources it is built from (run <c>bash packaging/publish.sh</c>), so a test never passes on a stale binary.
+    /// </summary>
+    public static string Executable => PublishedExecutable.Value;
+
+    private static readonly Lazy<string> PublishedExecutable = new(FindPublishedExecutable);
 
     /// <summary>The daemon's process id (kept after it exited).</summary>
     public int Pid { get; private set; }
@@ -92,14 +99,14 @@ public sealed class DaemonProcess : IDisposable
         {
             socket.Bind(new UnixDomainSocketEndPoint(socketPath));
             socket.ReceiveTimeout = 200;
-            var info = new ProcessStartInfo("dotnet")
+            var info = new ProcessStartInfo(Executable)
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 RedirectStandardInput = true,
                 UseShellExecute = false,
             };
-            foreach (var a in new[] { Dll, "-c", configPath, "--state-file", stateFile, "--log", "console" }.Concat(extraArgs))
+            foreach (var a in new[] { "-c", configPath, "--state-file", stateFile, "--log", "console" }.Concat(extraArgs))
             {
                 info.ArgumentList.Add(a);
             }
@@ -244,6 +251,35 @@ public sealed class DaemonProcess : IDisposable
             }
             return -1;
         }
+    }
+
+    private static string FindPublishedExecutable()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "SnapshotBackup.Daemon.sln")))
+        {
+            root = root.Parent;
+        }
+        if (root is null)
+        {
+            throw new InvalidOperationException("no SnapshotBackup.Daemon.sln above " + AppContext.BaseDirectory);
+        }
+        var executable = Path.Combine(root.FullName, "artifacts", "publish", "snapshotbackupd");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"{executable} is missing: run 'bash packaging/publish.sh' first (tests/run.sh does)");
+        }
+        var built = File.GetLastWriteTimeUtc(executable);
+        var newer = new[] { "src/SnapshotBackup.Daemon", "src/SnapshotBackup.Core" }
+            .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root.FullName, d), "*", SearchOption.AllDirectories))
+            .Where(f => f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal))
+            .Concat(new[] { "Directory.Build.props", "Directory.Packages.props" }.Select(f => Path.Combine(root.FullName, f)))
+            .FirstOrDefault(f => File.GetLastWriteTimeUtc(f) > built);
+        if (newer is not null)
+        {
+            throw new InvalidOperationException($"{executable} is older than {Path.GetRelativePath(root.FullName, newer)}: run 'bash packaging/publish.sh' again");
+        }
+        return executable;
     }
 
     private void AddLine(string? line)

@@ -143,7 +143,7 @@ public class KillTests : ReliabilityTest
         Shell.Check("truncate", "-s", "40G", Path.Combine(Source, "big"));
         CliOk("setup", "data1");
         WriteConfig("schedule = '*/2 * * * * ?'");
-        var daemon = StartInGroup(null, "dotnet", Path.Combine(AppContext.BaseDirectory, "snapshotbackupd.dll"),
+        var daemon = StartInGroup(null, DaemonProcess.Executable,
             "-c", ConfigPath, "--state-file", Path.Combine(Loop.Root, "state.json"), "--log", "console");
         var log = daemon.StandardError.ReadToEndAsync();
         _ = daemon.StandardOutput.ReadToEndAsync();

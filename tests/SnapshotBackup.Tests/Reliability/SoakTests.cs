@@ -36,7 +36,7 @@ public partial class SoakTests : ReliabilityTest
 
     private Daemon StartDaemon()
     {
-        var process = StartInGroup(null, "dotnet", Path.Combine(AppContext.BaseDirectory, "snapshotbackupd.dll"),
+        var process = StartInGroup(null, DaemonProcess.Executable,
             "-c", ConfigPath, "--state-file", Path.Combine(Loop.Root, "state.json"), "--log", "console");
         var daemon = new Daemon { Process = process };
         process.ErrorDataReceived += (_, e) =>
