@@ -54,8 +54,8 @@ class Config:
             self.restore_files, self.restore_runs = 2000, 1
             self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 500, 2, 1, ("1G", "1G")
             self.ops_files, self.ops_pairs = 500, 3
-            self.journal_sizes, self.journal_rounds, self.journal_image = (1000, 10000), {1000: 1, 10000: 1}, "2G"
-            self.journal_window, self.journal_writes = 2, 300
+            self.journal_sizes, self.journal_rounds, self.journal_image = (1000, 5000), {1000: 1, 5000: 1}, "2G"
+            self.journal_window, self.journal_writes = 1, 150
         else:
             self.files, self.pairs, self.image = 50000, 9, "6G"
             # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
@@ -1271,9 +1271,10 @@ class Bench:
                 ("1 % of each tree", (large, "1 %"), (small, "1 %"), "≤ 1.5x (the change grows 10x too)"),
                 (f"the same {small // 100:,} files changed", (large, f"the same {small // 100:,} files"), (small, "1 %"),
                  "nearly flat (≤ 1.5x)")):
-            growth = {side: medians[key_large][side] / medians[key_small][side] for side in "JFPS"}
+            growth = {side: medians[key_large][side] / medians[key_small][side] for side in "JLFPS"}
             self.row(f"15. growth from {small:,} to {large:,} files, {what} (time at {large // small}x / time at 1x; "
-                     f"B: the floor; full scan {growth['S']:.1f}x, `rsync -a` {growth['P']:.1f}x)",
+                     f"B: the floor; `--files-from` by hand {growth['L']:.1f}x, full scan {growth['S']:.1f}x, "
+                     f"`rsync -a` {growth['P']:.1f}x)",
                      growth["J"], growth["F"], None, target, growth["J"] <= 1.5, unit="x")
 
     def journal_tree(self, files, cases, rounds, with_idle):
@@ -1289,7 +1290,7 @@ class Bench:
         started = time.perf_counter()
         run([sys.executable, os.path.join(self.shared, "mktree.py"), src, str(files), "1"], timeout=7200)
         log(f"15: tree made in {time.perf_counter() - started:.0f} s")
-        volumes = {side: ws.path(f"{tag}-vol-{side}") for side in "JSFP"}
+        volumes = {side: ws.path(f"{tag}-vol-{side}") for side in "JLSFP"}
         for volume in volumes.values():
             os.makedirs(volume)
             run(["btrfs", "subvolume", "snapshot", src, os.path.join(volume, ".sync")])
@@ -1308,13 +1309,17 @@ class Bench:
         results = {}
         try:
             for label, pct in cases:
-                times = {side: [] for side in "JSFP"}
-                entries = []
+                times = {side: [] for side in "JLSFP"}
+                entries, listed_by_hand, flushes = [], [], []
                 for i in range(rounds):
                     if pct:
                         run([sys.executable, os.path.join(self.shared, "mutate.py"), src, f"{pct:g}"], timeout=3600)
-                    order = ["J", "F", "P", "S"]
-                    order = order[i % 4:] + order[:i % 4]  # rotated: no side always first after the change
+                    # L's list: what changed, found by a dry run against L's .sync (untimed), as the journal lists it:
+                    # files written, created or deleted (not the directories holding them).
+                    changed = self.changed_entries(src, os.path.join(volumes["L"], ".sync"))
+                    listed_by_hand.append(len(changed))
+                    order = ["J", "L", "F", "P", "S"]
+                    order = order[i % 5:] + order[:i % 5]  # rotated: no side always first after the change
                     for side in order:
                         os.sync()  # nobody pays for another's dirty pages
                         if side == "J":
@@ -1332,12 +1337,18 @@ class Bench:
                             times["S"].append(t)
                         elif side == "F":
                             times["F"].append(self.floor_backup(volumes["F"], src))
+                        elif side == "L":
+                            times["L"].append(self.files_from_backup(volumes["L"], src, changed))
+                            start = time.perf_counter()
+                            os.sync()  # untimed: what getting L's writes to disk costs (J's syncfs pays for its own)
+                            flushes.append(time.perf_counter() - start)
                         else:
                             times["P"].append(self.plain_backup(volumes["P"], src))
                     self.sleep_to_next_second()  # the floor's and rsync -a's snapshot names have whole seconds
-                result = {side: median(times[side]) for side in "JSFP"}
+                result = {side: median(times[side]) for side in "JLSFP"}
                 results[(files, label)] = result
-                log(f"15 {files:,} {label}: " + "; ".join(f"{side} {['%.3f' % t for t in times[side]]}" for side in "JFPS"))
+                log(f"15 {files:,} {label}: " + "; ".join(f"{side} {['%.3f' % t for t in times[side]]}" for side in "JLFPS")
+                    + f"; L's list {listed_by_hand} entries; a sync after L {['%.3f' % t for t in flushes]}")
                 what = f"{files:,} files, " + ("no change" if not pct else
                                                f"{label} changed" if label.startswith("the same") else "1 % changed")
                 listed = re.search(r"^journal backup: (\d+) entries", entries[-1]).group(1)
@@ -1345,6 +1356,9 @@ class Bench:
                 self.row(f"15. journal backup ({what}; it listed {listed} entries) vs the floor (rsync with our options + snapshot)",
                          result["J"], result["F"], pair_ratio(times["J"], times["F"]),
                          "≤ 0.3" if goal else "", pair_ratio(times["J"], times["F"]) <= 0.3 if goal else None)
+                self.row(f"15. journal backup ({what}) vs rsync with our options `--files-from` the same {median(listed_by_hand):,.0f} "
+                         f"entries + snapshot (J's own floor; a sync after it took {median(flushes):.3f} s more)",
+                         result["J"], result["L"], pair_ratio(times["J"], times["L"]))
                 self.row(f"15. journal backup ({what}) vs plain `rsync -a` + snapshot", result["J"], result["P"],
                          pair_ratio(times["J"], times["P"]), "< 1", pair_ratio(times["J"], times["P"]) < 1)
                 self.row(f"15. journal backup ({what}) vs our full scan (`snapshotbackup backup`)", result["J"], result["S"],
@@ -1368,6 +1382,29 @@ class Bench:
             lines = result.stdout.strip().splitlines()
             raise RuntimeError(f"15: PRODUCT DEFECT: the journal backup's snapshot {snapshot} differs from the source "
                                f"({len(lines)} entries):\n" + "\n".join(lines[:40]))
+
+    @staticmethod
+    def changed_entries(src, sync):
+        """The entries of `src` that differ from `sync` (written, created, deleted; no directories), by `rsync -ni`."""
+        result = run(["rsync", "-naHAXi", "--delete", "--modify-window=-1", "--", src + "/", sync + "/"], timeout=7200)
+        changed = []
+        for line in result.stdout.splitlines():
+            if line.startswith("*deleting") or line[1:2] in ("f", "L"):
+                changed.append(line[12:].rstrip("/"))
+        return changed
+
+    def files_from_backup(self, volume, src, entries):
+        """What a journal backup must do at least: rsync with our options and the product's `--files-from` options of
+        the changed entries (as the daemon runs it, less `--info=progress2`) + a read-only snapshot; no sync, as F."""
+        listing = os.path.join(self.ws.root, "files-from.list")
+        with open(listing, "wb") as f:
+            f.write(b"".join(e.encode() + b"\0" for e in entries))
+        start = time.perf_counter()
+        run(["rsync", *self.rsync_options, "--files-from=" + listing, "--from0", "--recursive", "--delete-missing-args",
+             "--", src + "/", os.path.join(volume, ".sync") + "/"])
+        run(["btrfs", "subvolume", "snapshot", "-r", os.path.join(volume, ".sync"),
+             os.path.join(volume, snapshot_name(datetime.datetime.now()))])
+        return time.perf_counter() - start
 
     def plain_backup(self, volume, src):
         """`rsync -a` (no deletions, hard links, ACLs, xattrs) + a read-only snapshot, as someone would by hand."""
