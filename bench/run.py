@@ -17,6 +17,7 @@ import json
 import os
 import re
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -53,6 +54,8 @@ class Config:
             self.restore_files, self.restore_runs = 2000, 1
             self.copy_files, self.copy_pairs, self.copy_full_pairs, self.copy_images = 500, 2, 1, ("1G", "1G")
             self.ops_files, self.ops_pairs = 500, 3
+            self.journal_sizes, self.journal_rounds, self.journal_image = (1000, 5000), {1000: 1, 5000: 1}, "2G"
+            self.journal_window, self.journal_writes = 1, 150
         else:
             self.files, self.pairs, self.image = 50000, 9, "6G"
             # Each prune run needs two fresh volumes (A and B): 5,000-snapshot runs are few to keep setup time sane.
@@ -71,6 +74,10 @@ class Config:
             # Hooks, metrics, pings (issue 16): what each adds to a no-change backup of a small tree, where the fixed
             # costs show (on the 50,000-file tree the scan's noise would hide them; with 2,000 files it was ±20 ms).
             self.ops_files, self.ops_pairs = 200, 41
+            # Journal backups (issue 18): the benchmark tree and the same grown 10x (mktree.py's files, ~11 KB on average:
+            # ~6 GB at 500,000; the four volumes' .sync are snapshots of the source, so the tree is stored once).
+            self.journal_sizes, self.journal_rounds, self.journal_image = (50000, 500000), {50000: 5, 500000: 3}, "24G"
+            self.journal_window, self.journal_writes = 60, 10000
 
 
 def log(message):
@@ -326,6 +333,190 @@ class LocalSshd:
         self.proc = None
 
 
+def journal_fields(data):
+    """The fields of one entry of the systemd journal's native protocol (KEY=value lines; a value holding a newline as
+    KEY, newline, its length as 64-bit little-endian, the bytes, newline)."""
+    fields, i = {}, 0
+    while i < len(data):
+        nl = data.find(b"\n", i)
+        if nl < 0:
+            nl = len(data)
+        line = data[i:nl]
+        if b"=" in line:
+            key, _, value = line.partition(b"=")
+            i = nl + 1
+        else:
+            key, size = line, struct.unpack("<Q", data[nl + 1:nl + 9])[0]
+            value = data[nl + 9:nl + 9 + size]
+            i = nl + 9 + size + 1
+        fields[key.decode(errors="replace")] = value.decode(errors="replace")
+    return fields
+
+
+class BenchDaemon:
+    """snapshotbackupd with one section, its log received on a journal socket of the bench's own (`--log journal`,
+    SNAPSHOTBACKUPD_JOURNAL_SOCKET): each message is stamped by the bench the moment it arrives (perf_counter), so a
+    backup's time comes from the daemon's own lines with sub-millisecond resolution (the console's timestamps have whole
+    seconds). READY=1 (after start and after each reload) arrives on a NOTIFY_SOCKET of the bench's own. `backup_now()`
+    rewrites the section's schedule to a Quartz cron for a second just ahead and reloads (SIGHUP): a scheduled run, on
+    demand. Stopped (SIGTERM, then SIGKILL) by close(), which the workspace also calls."""
+
+    def __init__(self, ws, daemon, name, section, tag):
+        import threading
+        self.ws, self.name, self.section = ws, name, dict(section)
+        self.config = os.path.join(ws.root, f"{tag}.ini")
+        self.log_path = os.path.join(ws.root, f"{tag}.log")
+        self.messages = []  # (perf_counter at arrival, MESSAGE)
+        self.ready = []  # perf_counter of each READY=1
+        self.cond = threading.Condition()
+        self.section["schedule"] = self.cron(datetime.datetime.now() - datetime.timedelta(hours=1))  # not today
+        write_config(self.config, {name: self.section})
+        self.journal = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.journal.bind(os.path.join(ws.root, f"{tag}-journal.sock"))
+        self.journal.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        self.notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.notify.bind(os.path.join(ws.root, f"{tag}-notify.sock"))
+        for s in (self.journal, self.notify):
+            s.settimeout(0.5)  # the receiving threads look at self.closed twice a second
+        self.closed = False
+        self.proc = None
+        ws.on_close.append(self.close)
+        self.threads = [threading.Thread(target=self.receive_log, daemon=True),
+                        threading.Thread(target=self.receive_notify, daemon=True)]
+        for thread in self.threads:
+            thread.start()
+        env = dict(os.environ, NOTIFY_SOCKET=self.notify.getsockname(),
+                   SNAPSHOTBACKUPD_JOURNAL_SOCKET=self.journal.getsockname())
+        for variable in ("WATCHDOG_USEC", "WATCHDOG_PID"):
+            env.pop(variable, None)
+        with open(self.log_path + ".out", "w") as out:
+            self.proc = subprocess.Popen([daemon, "-c", self.config, "--state-file", os.path.join(ws.root, f"{tag}-state.json"),
+                                          "--log", "journal"], stdout=out, stderr=subprocess.STDOUT, env=env)
+        ws.children.append(self.proc)
+        self.wait_ready(1, 30)
+
+    @staticmethod
+    def cron(t):
+        """A Quartz cron expression that fires daily at t's second (the daemon reads it in local time)."""
+        return f"{t.second} {t.minute} {t.hour} * * ?"
+
+    def receive_log(self):
+        with open(self.log_path, "a") as out:
+            while not self.closed:
+                try:
+                    data, fds, _flags, _addr = socket.recv_fds(self.journal, 1 << 20, 4)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                stamp = time.perf_counter()
+                for fd in fds:  # a large entry comes in a sealed memfd
+                    with os.fdopen(fd, "rb") as f:
+                        data += f.read()
+                message = journal_fields(data).get("MESSAGE", "")
+                out.write(f"{time.strftime('%H:%M:%S')} {message}\n")
+                out.flush()
+                with self.cond:
+                    self.messages.append((stamp, message))
+                    self.cond.notify_all()
+
+    def receive_notify(self):
+        while not self.closed:
+            try:
+                message = self.notify.recv(4096).decode(errors="replace")
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if "READY=1" in message.split("\n"):
+                with self.cond:
+                    self.ready.append(time.perf_counter())
+                    self.cond.notify_all()
+
+    def wait_ready(self, count, timeout):
+        with self.cond:
+            if not self.cond.wait_for(lambda: len(self.ready) >= count or self.proc.poll() is not None, timeout):
+                raise RuntimeError(f"the daemon sent no READY=1 #{count} within {timeout} s: {self.tail()}")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the daemon exited {self.proc.returncode}: {self.tail()}")
+            return self.ready[count - 1]
+
+    def wait_for(self, pattern, start, timeout):
+        """The first message from index `start` on that matches `pattern`: (index, arrival, match)."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for index in range(start, len(self.messages)):
+                    if m := regex.search(self.messages[index][1]):
+                        return index, self.messages[index][0], m
+                start = len(self.messages)
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    raise RuntimeError(f"no daemon message /{pattern}/ within {timeout} s: {self.tail()}")
+                self.cond.wait(min(left, 1.0))
+
+    def tail(self):
+        lines = [m for _, m in self.messages[-30:]]
+        out = open(self.log_path + ".out", errors="replace").read()[-1500:] if os.path.exists(self.log_path + ".out") else ""
+        return "\n".join(lines) + ("\n[stdout/stderr] " + out if out.strip() else "")
+
+    def backup_done(self, start, timeout):
+        """Waits for one whole run's lines from message index `start`: started, the scan line, snapshot taken, succeeded.
+        Returns a dict: seconds (started → snapshot taken, by arrival), reported (its own 'succeeded in S s'), scan
+        (its 'journal backup: ...' or 'full scan: ...' line), snapshot, next (the index after its last line)."""
+        esc = re.escape(self.name)
+        i, t_started, _ = self.wait_for(rf"^backup {esc} started \(", start, timeout)
+        j, _, scan = self.wait_for(r"^(journal backup: .*|full scan: .*)$", i, timeout)
+        _, t_rsync, _ = self.wait_for(r"^backing up .* into ", j, timeout)
+        k, t_taken, snap = self.wait_for(r"^snapshot (\S+) taken \(", j, timeout)
+        failed = [m for _, m in self.messages[i:k] if re.match(rf"^backup {esc} (failed|skipped|interrupted)", m)]
+        if failed:
+            raise RuntimeError(f"the daemon's backup did not succeed: {failed}")
+        n, _, done = self.wait_for(rf"^backup {esc} (succeeded in ([0-9.]+) s|failed|skipped|interrupted)", k, timeout)
+        if not done.group(1).startswith("succeeded"):
+            raise RuntimeError(f"the daemon's backup ended: {self.messages[n][1]}")
+        return {"seconds": t_taken - t_started, "before_rsync": t_rsync - t_started, "reported": float(done.group(2)), "scan": scan.group(1),
+                "snapshot": snap.group(1), "next": n + 1}
+
+    def backup_now(self, timeout=3600):
+        """A scheduled run now: the section's schedule becomes a cron for a whole second at least 0.7 s ahead, the daemon
+        reloads (SIGHUP; READY=1 when done) and the run starts at that second. Tried again if the reload was late."""
+        for attempt in range(3):
+            start = len(self.messages)
+            now = datetime.datetime.now()
+            fire = (now + datetime.timedelta(seconds=1.7)).replace(microsecond=0)
+            self.section["schedule"] = self.cron(fire)
+            write_config(self.config, {self.name: self.section})
+            readies = len(self.ready)
+            self.proc.send_signal(signal.SIGHUP)
+            self.wait_ready(readies + 1, 30)
+            try:
+                self.wait_for(rf"^backup {re.escape(self.name)} started \(", start, (fire - datetime.datetime.now()).total_seconds() + 5)
+            except RuntimeError:
+                if self.proc.poll() is not None:
+                    raise
+                log(f"the daemon's run due at {fire:%H:%M:%S} did not start (reload late?); again")
+                continue
+            return self.backup_done(start, timeout)
+        raise RuntimeError("the daemon did not start a backup on its schedule three times: " + self.tail())
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self.closed:
+            self.closed = True
+            for thread in self.threads:
+                thread.join(timeout=2)
+            for s in (self.journal, self.notify):
+                s.close()
+
+
 def subvolume_show(path):
     """The `btrfs subvolume show` fields (UUID, Received UUID, Flags, ...)."""
     fields = {}
@@ -461,9 +652,9 @@ class Bench:
         # which would bill up to a second to whichever side runs second within the same second.
         time.sleep(1.0 - (time.time() % 1.0) + 0.01)
 
-    def floor_backup(self, volume):
+    def floor_backup(self, volume, src=None):
         start = time.perf_counter()
-        run(["rsync", *self.rsync_options, "--", self.ws.path("src") + "/", os.path.join(volume, ".sync") + "/"])
+        run(["rsync", *self.rsync_options, "--", (src or self.ws.path("src")) + "/", os.path.join(volume, ".sync") + "/"])
         run(["btrfs", "subvolume", "snapshot", "-r", os.path.join(volume, ".sync"),
              os.path.join(volume, snapshot_name(datetime.datetime.now()))])
         return time.perf_counter() - start
@@ -1061,6 +1252,218 @@ class Bench:
         self.row(f"14. daemon: mount → on-mount backup start ({rounds} mounts, median)", median(after),
                  median(since), target="≤ 2 s", ok=median(since) <= 2.0)
 
+    # --- figure 15: journal backups (the daemon's change journal, issue 18) ---------------------------------------------
+    def journal_figures(self):
+        """15. The daemon's journal backup (rsync --files-from the change journal's list) against the floor, plain
+        `rsync -a` and our full scan (`snapshotbackup backup`), side by side in rotated order, after a 1 % change and with
+        no change, on the benchmark tree and on it grown 10x (there also with the same absolute change); then the daemon's
+        CPU and memory while 10,000 files a minute change under its source."""
+        cfg = self.cfg
+        small, large = cfg.journal_sizes
+        medians = {}
+        for files in (small, large):
+            cases = [("1 %", 1.0), ("no change", 0.0)]
+            if files == large:
+                cases.append((f"the same {small // 100:,} files", small / large))
+            with_idle = files == small
+            medians.update(self.journal_tree(files, cases, cfg.journal_rounds[files], with_idle))
+        for what, key_large, key_small, target in (
+                ("1 % of each tree", (large, "1 %"), (small, "1 %"), "≤ 1.5x (the change grows 10x too)"),
+                (f"the same {small // 100:,} files changed", (large, f"the same {small // 100:,} files"), (small, "1 %"),
+                 "nearly flat (≤ 1.5x)")):
+            growth = {side: medians[key_large][side] / medians[key_small][side] for side in "JLFPS"}
+            self.row(f"15. growth from {small:,} to {large:,} files, {what} (time at {large // small}x / time at 1x; "
+                     f"B: the floor; `--files-from` by hand {growth['L']:.1f}x, full scan {growth['S']:.1f}x, "
+                     f"`rsync -a` {growth['P']:.1f}x)",
+                     growth["J"], growth["F"], None, target, growth["J"] <= 1.5, unit="x")
+
+    def journal_tree(self, files, cases, rounds, with_idle):
+        """One tree of `files` files and its four volumes, each .sync starting as a writable snapshot of the source (the
+        same state everywhere without copying the tree four times): J (the daemon's section, its journal running), S
+        (our full scan: `snapshotbackup backup` of its own section), F (the floor: rsync with our options + a read-only
+        snapshot) and P (`rsync -a` + a read-only snapshot). Returns {(files, case): {side: median seconds}}."""
+        cfg, ws = self.cfg, self.ws
+        tag = f"j{files}"
+        src = ws.path(f"{tag}-src")
+        subvolume(src)
+        log(f"15: making the tree: {files:,} files")
+        started = time.perf_counter()
+        run([sys.executable, os.path.join(self.shared, "mktree.py"), src, str(files), "1"], timeout=7200)
+        log(f"15: tree made in {time.perf_counter() - started:.0f} s")
+        volumes = {side: ws.path(f"{tag}-vol-{side}") for side in "JLSFP"}
+        for volume in volumes.values():
+            os.makedirs(volume)
+            run(["btrfs", "subvolume", "snapshot", src, os.path.join(volume, ".sync")])
+        full_config = os.path.join(ws.root, f"{tag}-full.ini")
+        write_config(full_config, {"s": {"source": src, "backups": volumes["S"]}})
+        os.sync()
+        # The daemon starts with no backup in its volume: its catch-up run at start is the full scan every daemon's
+        # first backup is (untimed); from then on its journal has seen every change.
+        daemon = BenchDaemon(ws, self.daemon, "j", {"source": src, "backups": volumes["J"]}, f"{tag}-daemon")
+        first = daemon.backup_done(0, 7200)
+        if not first["scan"].startswith("full scan"):
+            raise RuntimeError(f"the daemon's first backup was no full scan: {first['scan']}")
+        log(f"15: the daemon's first backup ({first['scan']}) took {first['seconds']:.3f} s")
+        run([self.cli, "-c", full_config, "backup", "s"], timeout=7200)  # S's first snapshot (untimed)
+        check_every = files <= 100000  # checksums of 500,000 files after every run would double the figure's time
+        results = {}
+        try:
+            for label, pct in cases:
+                times = {side: [] for side in "JLSFP"}
+                entries, listed_by_hand, flushes = [], [], []
+                for i in range(rounds):
+                    if pct:
+                        run([sys.executable, os.path.join(self.shared, "mutate.py"), src, f"{pct:g}"], timeout=3600)
+                    # L's list: what changed, found by a dry run against L's .sync (untimed), as the journal lists it:
+                    # files written, created or deleted (not the directories holding them).
+                    changed = self.changed_entries(src, os.path.join(volumes["L"], ".sync"))
+                    listed_by_hand.append(len(changed))
+                    order = ["J", "L", "F", "P", "S"]
+                    order = order[i % 5:] + order[:i % 5]  # rotated: no side always first after the change
+                    for side in order:
+                        os.sync()  # nobody pays for another's dirty pages
+                        if side == "J":
+                            done = daemon.backup_now()
+                            if not done["scan"].startswith("journal backup:"):
+                                raise RuntimeError(f"15: the daemon scanned everything: {done['scan']}")
+                            times["J"].append(done["seconds"])
+                            entries.append(done["scan"])
+                            log(f"15 {files:,} {label}: J {done['seconds']:.3f} s (before rsync {done['before_rsync']:.3f} s; its own "
+                                f"'succeeded in' {done['reported']:.1f} s): "
+                                f"{done['scan']}")
+                            self.check_snapshot(src, os.path.join(volumes["J"], done["snapshot"]), checksums=check_every)
+                        elif side == "S":
+                            t, _ = timed([self.cli, "-c", full_config, "backup", "s"], timeout=7200)
+                            times["S"].append(t)
+                        elif side == "F":
+                            times["F"].append(self.floor_backup(volumes["F"], src))
+                        elif side == "L":
+                            times["L"].append(self.files_from_backup(volumes["L"], src, changed))
+                            start = time.perf_counter()
+                            os.sync()  # untimed: what getting L's writes to disk costs (J's syncfs pays for its own)
+                            flushes.append(time.perf_counter() - start)
+                        else:
+                            times["P"].append(self.plain_backup(volumes["P"], src))
+                    self.sleep_to_next_second()  # the floor's and rsync -a's snapshot names have whole seconds
+                result = {side: median(times[side]) for side in "JLSFP"}
+                results[(files, label)] = result
+                log(f"15 {files:,} {label}: " + "; ".join(f"{side} {['%.3f' % t for t in times[side]]}" for side in "JLFPS")
+                    + f"; L's list {listed_by_hand} entries; a sync after L {['%.3f' % t for t in flushes]}")
+                what = f"{files:,} files, " + ("no change" if not pct else
+                                               f"{label} changed" if label.startswith("the same") else "1 % changed")
+                listed = re.search(r"^journal backup: (\d+) entries", entries[-1]).group(1)
+                goal = files == cfg.journal_sizes[0] and pct == 1.0
+                self.row(f"15. journal backup ({what}; it listed {listed} entries) vs the floor (rsync with our options + snapshot)",
+                         result["J"], result["F"], pair_ratio(times["J"], times["F"]),
+                         "≤ 0.3" if goal else "", pair_ratio(times["J"], times["F"]) <= 0.3 if goal else None)
+                self.row(f"15. journal backup ({what}) vs rsync with our options `--files-from` the same {median(listed_by_hand):,.0f} "
+                         f"entries + snapshot (J's own floor; a sync after it took {median(flushes):.3f} s more)",
+                         result["J"], result["L"], pair_ratio(times["J"], times["L"]))
+                self.row(f"15. journal backup ({what}) vs plain `rsync -a` + snapshot", result["J"], result["P"],
+                         pair_ratio(times["J"], times["P"]), "< 1", pair_ratio(times["J"], times["P"]) < 1)
+                self.row(f"15. journal backup ({what}) vs our full scan (`snapshotbackup backup`)", result["J"], result["S"],
+                         pair_ratio(times["J"], times["S"]))
+            if with_idle:
+                self.journal_idle(daemon, src)
+            if not check_every:
+                self.check_snapshot(src, os.path.join(volumes["J"], done["snapshot"]), checksums=True)
+        finally:
+            daemon.close()
+        if daemon.proc.returncode not in (0, None):
+            raise RuntimeError(f"the daemon exited {daemon.proc.returncode} at its stop: {daemon.tail()}")
+        return results
+
+    def check_snapshot(self, src, snapshot, checksums):
+        """The journal backup's snapshot equals the source: `rsync -naHAX[c] --delete --modify-window=-1 -i` lists
+        nothing (with checksums, or comparing size and mtime to the nanosecond only for the big tree)."""
+        result = run(["rsync", "-naHAX" + ("c" if checksums else ""), "--delete", "--modify-window=-1", "-i", "--",
+                      src + "/", snapshot + "/"], timeout=7200)
+        if result.stdout.strip():
+            lines = result.stdout.strip().splitlines()
+            raise RuntimeError(f"15: PRODUCT DEFECT: the journal backup's snapshot {snapshot} differs from the source "
+                               f"({len(lines)} entries):\n" + "\n".join(lines[:40]))
+
+    @staticmethod
+    def changed_entries(src, sync):
+        """The entries of `src` that differ from `sync` (written, created, deleted; no directories), by `rsync -ni`."""
+        result = run(["rsync", "-naHAXi", "--delete", "--modify-window=-1", "--", src + "/", sync + "/"], timeout=7200)
+        changed = []
+        for line in result.stdout.splitlines():
+            if line.startswith("*deleting") or line[1:2] in ("f", "L"):
+                changed.append(line[12:].rstrip("/"))
+        return changed
+
+    def files_from_backup(self, volume, src, entries):
+        """What a journal backup must do at least: rsync with our options and the product's `--files-from` options of
+        the changed entries (as the daemon runs it, less `--info=progress2`) + a read-only snapshot; no sync, as F."""
+        listing = os.path.join(self.ws.root, "files-from.list")
+        with open(listing, "wb") as f:
+            f.write(b"".join(e.encode() + b"\0" for e in entries))
+        start = time.perf_counter()
+        run(["rsync", *self.rsync_options, "--files-from=" + listing, "--from0", "--recursive", "--delete-missing-args",
+             "--", src + "/", os.path.join(volume, ".sync") + "/"])
+        run(["btrfs", "subvolume", "snapshot", "-r", os.path.join(volume, ".sync"),
+             os.path.join(volume, snapshot_name(datetime.datetime.now()))])
+        return time.perf_counter() - start
+
+    def plain_backup(self, volume, src):
+        """`rsync -a` (no deletions, hard links, ACLs, xattrs) + a read-only snapshot, as someone would by hand."""
+        start = time.perf_counter()
+        run(["rsync", "-a", "--", src + "/", os.path.join(volume, ".sync") + "/"])
+        run(["btrfs", "subvolume", "snapshot", "-r", os.path.join(volume, ".sync"),
+             os.path.join(volume, snapshot_name(datetime.datetime.now()))])
+        return time.perf_counter() - start
+
+    def journal_idle(self, daemon, src):
+        """The daemon with its journal on, no backup due: its CPU time over the window while a writer rewrites
+        journal_writes distinct files of the source at an even rate (a child process), and its VmRSS at the end; the
+        same window with nothing changing before it, for comparison. Then a journal backup must list every file written."""
+        cfg = self.cfg
+        window, writes = cfg.journal_window, cfg.journal_writes
+        pid = daemon.proc.pid
+        time.sleep(1)
+        cpu0 = cpu_seconds(pid)
+        time.sleep(window)
+        quiet_cpu, quiet_rss = cpu_seconds(pid) - cpu0, rss_mb(pid)
+        files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(src) for f in fs)
+        pick = random.Random(15).sample(files, writes)
+        listing = os.path.join(self.ws.root, "journal-writer.list")
+        with open(listing, "w") as f:
+            f.write("\n".join(pick) + "\n")
+        writer = ("import os, sys, time\n"
+                  "paths = open(sys.argv[1]).read().split()\n"
+                  "window = float(sys.argv[2])\n"
+                  "start = time.monotonic()\n"
+                  "for i, p in enumerate(paths):\n"
+                  "    delay = start + i * window / len(paths) - time.monotonic()\n"
+                  "    if delay > 0:\n"
+                  "        time.sleep(delay)\n"
+                  "    with open(p, 'wb') as f:\n"
+                  "        f.write(os.urandom(100 + i % 4000))\n")
+        cpu0 = cpu_seconds(pid)
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", writer, listing, str(window)])
+        self.ws.children.append(proc)
+        if proc.wait(timeout=window * 3) != 0:
+            raise RuntimeError("15: the writer failed")
+        took = time.perf_counter() - start
+        busy_cpu, busy_rss = cpu_seconds(pid) - cpu0, rss_mb(pid)
+        log(f"15: writer: {writes} files in {took:.1f} s; daemon CPU {busy_cpu:.3f} s, VmRSS {busy_rss:.1f} MB "
+            f"(quiet: {quiet_cpu:.3f} s, {quiet_rss:.1f} MB)")
+        if daemon.proc.poll() is not None:
+            raise RuntimeError("15: the daemon exited during the writer's window: " + daemon.tail())
+        rate = f"{writes / window * 60:,.0f} files/min"
+        self.row(f"15. daemon with the journal on: CPU time over {window} s while {rate} are rewritten under its source "
+                 f"(B: the same {window} s with no change)", busy_cpu, quiet_cpu)
+        self.row(f"15. daemon with the journal on: VmRSS at the end of those {window} s (B: after the quiet {window} s)",
+                 busy_rss, quiet_rss, unit="MB")
+        done = daemon.backup_now()
+        listed = re.search(r"^journal backup: (\d+) entries", done["scan"])
+        log(f"15: the backup after the writer: {done['scan']} in {done['seconds']:.3f} s")
+        if listed is None or int(listed.group(1)) < writes:
+            raise RuntimeError(f"15: after {writes} files were written the daemon's backup said: {done['scan']}")
+        self.check_snapshot(src, os.path.join(daemon.section["backups"], done["snapshot"]), checksums=True)
+
     def table(self):
         header = ("figure", "snapshotbackup (A)", "floor (B)", "A / B", "target", "met")
         lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
@@ -1095,7 +1498,7 @@ def git_describe():
     return (r.stdout.strip() or "unknown") + (" (src modified)" if dirty else "")
 
 
-FIGURES = ("backup", "prune", "list", "daemon", "startup", "diff", "versions", "restore", "copies", "operations")
+FIGURES = ("backup", "prune", "list", "daemon", "startup", "diff", "versions", "restore", "copies", "operations", "journal")
 
 
 def ping_server():
@@ -1229,6 +1632,16 @@ def main():
         finally:
             target.close()
             ws.close()
+    if "journal" in only:
+        # Its own loopback image: the 500,000-file tree.
+        ws = Workspace(cfg.journal_image)
+        log(f"workspace {ws.root}")
+        bench.ws = ws
+        bench.config_file = os.path.join(ws.root, "bench.ini")
+        try:
+            bench.journal_figures()
+        finally:
+            ws.close()
     load_after = load()
     elapsed = (datetime.datetime.now().astimezone() - started).total_seconds()
     table = bench.table()
@@ -1246,7 +1659,9 @@ def main():
                 f"- commit: {git_describe()}; binaries: {bin_dir.replace(REPO + '/', '')}"]
         if partial:
             runs = {"copies": f"{cfg.copy_pairs} A/B pairs per incremental copy figure, {cfg.copy_full_pairs} per full copy figure",
-                    "operations": f"{cfg.ops_pairs} rotated runs per variant"}
+                    "operations": f"{cfg.ops_pairs} rotated runs per variant",
+                    "journal": "rounds per case: " + ", ".join(f"{cfg.journal_rounds[n]} at {n:,} files" for n in cfg.journal_sizes)
+                               + f"; writer window {cfg.journal_window} s"}
             how = f"python3 bench/run.py {'--smoke' if cfg.smoke else '--full'} --only {','.join(subset)}"
             meta += [f"- mode: {'smoke' if cfg.smoke else 'full'}; "
                      + "; ".join(runs[f] for f in subset if f in runs) + ("; " if any(f in runs for f in subset) else "")
