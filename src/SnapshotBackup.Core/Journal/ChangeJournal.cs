@@ -44,7 +44,7 @@ public sealed record JournalChanges(IReadOnlyList<string> Paths, bool Overflowed
 /// the events, names each directory by its handle (open_by_handle_at, then /proc/self/fd), keeps the entries under the
 /// source and drops the rest. Needs CAP_SYS_ADMIN (fanotify) and CAP_DAC_READ_SEARCH (handles); a kernel that refuses
 /// the mark (EXDEV: a btrfs subvolume with its own fsid on kernels before 6.8; ENODEV/EOPNOTSUPP: FUSE, NFS) throws
-/// <see cref="ChangeJournalUnavailableException"/>. Not yet used by backups (issue 18): the building block.
+/// <see cref="ChangeJournalUnavailableException"/>. Kept per section by the daemon through <see cref="SourceJournal"/>.
 /// </summary>
 public sealed unsafe class ChangeJournal : IDisposable
 {
