@@ -8,7 +8,7 @@ namespace SnapshotBackup.Core.Journal;
 /// The files under a source that some process has open for writing or mapped shared and writable, read from /proc at
 /// backup time. A write through a shared mapping (mmap) makes no fanotify event, so a journal backup adds these files
 /// (and, at the next backup, the ones found now: the mapping may be written and closed after this backup without any event).
-/// Needs to see other users' processes (root, and CAP_SYS_PTRACE under systemd's ProtectProc=ptraceable).
+/// Needs to see other users' processes: root with CAP_SYS_PTRACE (the unit's ProtectProc=invisible then hides none).
 /// </summary>
 public static unsafe class OpenForWriting
 {
