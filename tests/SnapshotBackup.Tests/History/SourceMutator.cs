@@ -154,6 +154,12 @@ public sealed class SourceMutator(string root, int seed)
             case 18 when _random.Next(3) == 0 && Directory.Exists(Path.Combine(root, "d2")) && !IsSymlink(Path.Combine(root, "d2")):
             {
                 var device = Path.Combine(root, "d2", "null");
+                if (SnapshotBackup.Core.Internal.LibC.LStatx(SnapshotBackup.Core.Internal.LibC.AT_FDCWD, device, out _) is { Nlink: > 1 })
+                {
+                    // Not a device with other hard links: rsync -H fixes a device's attributes in place, so a copy whose
+                    // names were linked keeps one mtime for both once the source splits them (full scans too; rsync's limit).
+                    return null;
+                }
                 if (File.Exists(device))
                 {
                     File.Delete(device);
