@@ -10,6 +10,8 @@ internal static unsafe partial class LibC
     public const uint FAN_UNLIMITED_QUEUE = 0x10;
     public const uint FAN_REPORT_DIR_FID = 0x400;
     public const uint FAN_REPORT_NAME = 0x800;
+    public const uint FAN_REPORT_FID = 0x200;
+    public const byte FAN_EVENT_INFO_TYPE_FID = 1;
 
     public const uint FAN_MARK_ADD = 0x1;
     public const uint FAN_MARK_FILESYSTEM = 0x100;

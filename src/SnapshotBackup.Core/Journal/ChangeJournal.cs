@@ -81,6 +81,9 @@ public sealed unsafe class ChangeJournal : IDisposable
     private readonly Dictionary<string, string> _directories = new(StringComparer.Ordinal);
     private HashSet<string> _paths = new(StringComparer.Ordinal);
     private HashSet<string> _modified = new(StringComparer.Ordinal);
+
+    /// <summary>Files written or changed under the source, by fsid and handle: the name the event gave and whether content was written.</summary>
+    private Dictionary<string, Touched> _touched = new(StringComparer.Ordinal);
     private bool _overflowed;
     private bool _tooMany;
     private string? _unnamed;
@@ -93,7 +96,7 @@ public sealed unsafe class ChangeJournal : IDisposable
     {
         ArgumentNullException.ThrowIfNull(source);
         _source = RealPath(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)));
-        _fd = LibC.FanotifyInit(LibC.FAN_CLOEXEC | LibC.FAN_NONBLOCK | LibC.FAN_REPORT_DIR_FID | LibC.FAN_REPORT_NAME, (uint)(LibC.O_RDONLY | LibC.O_CLOEXEC));
+        _fd = LibC.FanotifyInit(LibC.FAN_CLOEXEC | LibC.FAN_NONBLOCK | LibC.FAN_REPORT_DIR_FID | LibC.FAN_REPORT_NAME | LibC.FAN_REPORT_FID, (uint)(LibC.O_RDONLY | LibC.O_CLOEXEC));
         if (_fd < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -183,6 +186,7 @@ public sealed unsafe class ChangeJournal : IDisposable
         lock (_gate)
         {
             DrainAll();
+            NameOtherLinks();
             var changes = new JournalChanges([.. _paths.Order(StringComparer.Ordinal)], _overflowed, _unresolved, _modified)
             {
                 TooMany = _tooMany,
@@ -190,6 +194,7 @@ public sealed unsafe class ChangeJournal : IDisposable
                 AncestorChanged = _ancestorChanged,
             };
             _tooMany = false;
+            _touched = new Dictionary<string, Touched>(StringComparer.Ordinal);
             _unnamed = null;
             _ancestorChanged = false;
             _paths = new HashSet<string>(StringComparer.Ordinal);
@@ -197,6 +202,88 @@ public sealed unsafe class ChangeJournal : IDisposable
             _overflowed = false;
             _unresolved = 0;
             return changes;
+        }
+    }
+
+    /// <summary>
+    /// Every name under the source of the hard-linked files that were written or changed: the change went through one
+    /// name, perhaps deleted since (with the directory holding it), and every other name shows it. Found by the file's
+    /// handle (the inode lives while it has a name) and btrfs's back references; a name the journal cannot give makes
+    /// the backup a full scan.
+    /// </summary>
+    private void NameOtherLinks()
+    {
+        if (_touched.Count == 0)
+        {
+            return;
+        }
+        var mountFd = LibC.Open(_mountRoot, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+        if (mountFd < 0)
+        {
+            _unnamed ??= $"cannot open {_mountRoot} ({Errno(Marshal.GetLastPInvokeError())})";
+            return;
+        }
+        try
+        {
+            var source = LibC.LStatx(LibC.AT_FDCWD, _source, out _);
+            var handle = stackalloc byte[8 + 128];
+            foreach (var (key, (eventPath, written)) in _touched)
+            {
+                var bytes = Encoding.Latin1.GetBytes(key);
+                if (bytes.Length - 8 > 8 + 128)
+                {
+                    continue;
+                }
+                bytes.AsSpan(8).CopyTo(new Span<byte>(handle, 8 + 128));
+                var fd = LibC.OpenByHandleAt(mountFd, handle, LibC.O_PATH | LibC.O_CLOEXEC);
+                if (fd < 0)
+                {
+                    if (Marshal.GetLastPInvokeError() is not (LibC.ESTALE or LibC.ENOENT))
+                    {
+                        _unnamed ??= $"a changed file could not be opened by its handle ({Errno(Marshal.GetLastPInvokeError())})";
+                    }
+                    continue; // gone: no name shows the change
+                }
+                try
+                {
+                    if (LibC.LStatx(fd, "", out _) is not { } info)
+                    {
+                        continue;
+                    }
+                    if (info.Nlink == 1 && eventPath is not null
+                        && LibC.LStatx(LibC.AT_FDCWD, _source + "/" + eventPath, out _) is { } named
+                        && named.Inode == info.Inode && named.DevMajor == info.DevMajor && named.DevMinor == info.DevMinor)
+                    {
+                        continue; // its one name is the event's own, listed already
+                    }
+                    if (source is not { } s || s.DevMajor != info.DevMajor || s.DevMinor != info.DevMinor
+                        || Journal.HardLinkNames.Of(_source, info.Inode) is not { } names)
+                    {
+                        _unnamed ??= "the names of a hard-linked file that changed could not be listed";
+                        continue;
+                    }
+                    foreach (var name in names)
+                    {
+                        if (name.Length > _source.Length + 1 && name[_source.Length] == '/' && name.StartsWith(_source, StringComparison.Ordinal))
+                        {
+                            var relative = name[(_source.Length + 1)..];
+                            _paths.Add(relative);
+                            if (written)
+                            {
+                                _modified.Add(relative);
+                            }
+                        }
+                    }
+                }
+                finally
+                {
+                    LibC.Close(fd);
+                }
+            }
+        }
+        finally
+        {
+            LibC.Close(mountFd);
         }
     }
 
@@ -280,6 +367,8 @@ public sealed unsafe class ChangeJournal : IDisposable
                     // read before this event is covered: the move's own entries are listed, and rsync takes them whole.)
                     _directories.Clear();
                 }
+                var inside = false;
+                string? eventPath = null;
                 for (var info = offset + metadataLength; info + 4 <= offset + eventLength;)
                 {
                     var type = buffer[info];
@@ -290,7 +379,30 @@ public sealed unsafe class ChangeJournal : IDisposable
                     }
                     if (type is LibC.FAN_EVENT_INFO_TYPE_DFID_NAME or LibC.FAN_EVENT_INFO_TYPE_DFID)
                     {
-                        Record(buffer + info, type == LibC.FAN_EVENT_INFO_TYPE_DFID_NAME, mask);
+                        inside |= Record(buffer + info, type == LibC.FAN_EVENT_INFO_TYPE_DFID_NAME, mask, out var relative);
+                        eventPath = relative;
+                    }
+                    else if (type == LibC.FAN_EVENT_INFO_TYPE_FID && inside && (mask & LibC.FAN_ONDIR) == 0
+                             && (mask & (LibC.FAN_MODIFY | LibC.FAN_ATTRIB | LibC.FAN_CLOSE_WRITE)) != 0)
+                    {
+                        // The file itself, by handle: a write or attribute change reaches every name of it, also names
+                        // elsewhere in the source that the event does not mention, or that are all that is left of it
+                        // once the event's own name is deleted (found at Take, while the inode lives).
+                        var handleBytes = *(uint*)(buffer + info + 12);
+                        var key = Encoding.Latin1.GetString(buffer + info + 4, 8 + 8 + (int)handleBytes);
+                        var written = (mask & LibC.FAN_MODIFY) != 0;
+                        if (_touched.TryGetValue(key, out var before))
+                        {
+                            _touched[key] = new Touched(before.Path == eventPath ? eventPath : null, before.Written | written);
+                        }
+                        else if (_touched.Count < MaxEntries)
+                        {
+                            _touched[key] = new Touched(eventPath, written);
+                        }
+                        else
+                        {
+                            _tooMany = true;
+                        }
                     }
                     info += infoLength;
                 }
@@ -301,8 +413,10 @@ public sealed unsafe class ChangeJournal : IDisposable
     }
 
     /// <summary>One fid record: header (4), fsid (8), struct file_handle (8 + handle_bytes), then the name for DFID_NAME.</summary>
-    private void Record(byte* info, bool hasName, ulong mask)
+    /// <returns>True when the entry is under the source (<paramref name="relative"/> names it), or may have been (its directory is gone).</returns>
+    private bool Record(byte* info, bool hasName, ulong mask, out string? relative)
     {
+        relative = null;
         var contentWritten = (mask & (LibC.FAN_MODIFY | LibC.FAN_ONDIR)) == LibC.FAN_MODIFY;
         var handle = info + 12;
         var handleBytes = *(uint*)handle;
@@ -324,8 +438,9 @@ public sealed unsafe class ChangeJournal : IDisposable
         }
         if (directory is null)
         {
+            // Gone (or unnameable): it may have been under the source, so a file changed in it still counts as touched.
             _unresolved++;
-            return;
+            return true;
         }
         var path = name is "" or "." ? directory : directory + "/" + name;
         if (path == _source)
@@ -340,21 +455,26 @@ public sealed unsafe class ChangeJournal : IDisposable
         }
         else if (path.Length > _source.Length && path[_source.Length] == '/' && path.StartsWith(_source, StringComparison.Ordinal))
         {
-            var relative = path[(_source.Length + 1)..];
+            relative = path[(_source.Length + 1)..];
             if (_tooMany || (_paths.Count >= MaxEntries && !_paths.Contains(relative)))
             {
                 _tooMany = true;
                 _paths.Clear();
                 _modified.Clear();
-                return;
+                return false;
             }
             _paths.Add(relative);
             if (contentWritten)
             {
                 _modified.Add(relative);
             }
+            return true;
         }
+        return false;
     }
+
+    /// <summary>A file changed under the source: the name its event gave (null when unknown or more than one) and whether its content was written.</summary>
+    private readonly record struct Touched(string? Path, bool Written);
 
     /// <summary>The directory's path now, or null when it is gone (or, recorded in <see cref="_unnamed"/>, cannot be named).</summary>
     private string? NameOf(byte* handle)

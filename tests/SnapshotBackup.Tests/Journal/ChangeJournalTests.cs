@@ -70,6 +70,39 @@ public class ChangeJournalTests
         Assert.That(second.Paths, Is.EqualTo(new[] { "old" }));
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public void A_hard_linked_file_changed_through_a_name_deleted_since_is_listed_by_its_names_left(bool wholeDirectory)
+    {
+        // The change went through a/f, the only name the event gives; a/f is gone at backup time and b/h shows the change:
+        // the journal finds b/h by the file's own handle (seed 847857 of the differential test found the miss).
+        Directory.CreateDirectory(S("a"));
+        Directory.CreateDirectory(S("b"));
+        File.WriteAllText(S("a/f"), "linked");
+        Shell.Check("ln", S("a/f"), S("b/h"));
+        File.WriteAllText(S("c"), "one name");
+        Shell.Check("ln", S("c"), S("a/c2"));
+        using var journal = new ChangeJournal(_source);
+
+        Shell.Check("chmod", "600", S("a/f"));
+        File.AppendAllText(S("a/f"), " and written");
+        if (wholeDirectory)
+        {
+            Directory.Delete(S("a"), recursive: true);
+        }
+        else
+        {
+            File.Delete(S("a/f"));
+            File.Delete(S("a/c2"));
+        }
+        var changes = journal.Take();
+
+        Assert.That(changes.Paths, Does.Contain("b/h"), string.Join(", ", changes.Paths));
+        Assert.That(changes.Modified, Does.Contain("b/h"));
+        Assert.That(changes.Paths, Does.Not.Contain("c"), "c was not changed: its other name was only deleted");
+        Assert.That(changes.Unnamed, Is.Null);
+    }
+
     [Test]
     public void A_source_that_is_a_btrfs_subvolume_is_watched_too()
     {
