@@ -388,7 +388,8 @@ public sealed class LocalCopyDestination : ICopyDestination
         var fd = Interlocked.Exchange(ref _dirFd, -1);
         if (fd >= 0)
         {
-            LibC.Close(fd); // releases the flock
+            LibC.ReleaseFlock(fd);
+            LibC.Close(fd);
         }
     }
 }

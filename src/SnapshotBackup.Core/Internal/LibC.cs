@@ -64,6 +64,12 @@ internal static unsafe partial class LibC
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     public static partial int Flock(int fd, int operation);
 
+    /// <summary>
+    /// Releases a flock explicitly. Closing our descriptor alone does not while a copy of it lives: a child that another
+    /// thread forked (rsync, btrfs) holds one from fork to exec, and the lock would outlast its holder for that moment.
+    /// </summary>
+    public static void ReleaseFlock(int fd) => Flock(fd, LOCK_UN);
+
     [LibraryImport("libc", EntryPoint = "fstatfs", SetLastError = true)]
     public static partial int FStatFs(int fd, byte* buffer);
 

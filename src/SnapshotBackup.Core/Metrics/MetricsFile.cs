@@ -97,6 +97,10 @@ public sealed class MetricsFile(string directory)
 
     private sealed class DirectoryLock(int fd) : IDisposable
     {
-        public void Dispose() => LibC.Close(fd); // closing the only fd releases the flock
+        public void Dispose()
+        {
+            LibC.ReleaseFlock(fd);
+            LibC.Close(fd);
+        }
     }
 }

@@ -7,7 +7,8 @@ namespace SnapshotBackup.Core.Volume;
 
 /// <summary>
 /// An exclusive flock(2) on <c>&lt;backups&gt;/.snapshotbackup.lock</c>. The kernel drops it when the holder dies, so a
-/// killed process never leaves a stale lock. The file holds the holder's pid for the "locked by pid N" message; it is
+/// killed process never leaves a stale lock. Released with LOCK_UN before the close: a child forked by another thread
+/// holds a copy of the descriptor until its exec, and a close alone would leave the lock held that long. The file holds the holder's pid for the "locked by pid N" message; it is
 /// never deleted while in use (deleting lock files races), only by destroy.
 /// </summary>
 public sealed class VolumeLock : IDisposable
@@ -113,6 +114,7 @@ public sealed class VolumeLock : IDisposable
         var fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
+            LibC.ReleaseFlock(fd);
             LibC.Close(fd);
         }
     }
