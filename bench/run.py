@@ -1313,9 +1313,18 @@ class Bench:
             for label, pct in cases:
                 times = {side: [] for side in "JLSFP"}
                 entries, listed_by_hand, flushes = [], [], []
+                generation_times, generation_files = [], []
                 for i in range(rounds):
                     if pct:
+                        marker = self.generation(src)
                         run([sys.executable, os.path.join(self.shared, "mutate.py"), src, f"{pct:g}"], timeout=3600)
+                        # The alternative for a source that is a subvolume: btrfs's generation numbers (what find-new
+                        # reads), after a sync that commits the change (untimed).
+                        os.sync()
+                        start = time.perf_counter()
+                        found = run(["btrfs", "subvolume", "find-new", src, str(marker)], timeout=3600).stdout
+                        generation_times.append(time.perf_counter() - start)
+                        generation_files.append(len({line.split()[1] for line in found.splitlines() if line.startswith("inode ")}))
                     # L's list: what changed, found by a dry run against L's .sync (untimed), as the journal lists it:
                     # files written, created or deleted (not the directories holding them).
                     changed = self.changed_entries(src, os.path.join(volumes["L"], ".sync"))
@@ -1365,6 +1374,10 @@ class Bench:
                          pair_ratio(times["J"], times["P"]), "< 1", pair_ratio(times["J"], times["P"]) < 1)
                 self.row(f"15. journal backup ({what}) vs our full scan (`snapshotbackup backup`)", result["J"], result["S"],
                          pair_ratio(times["J"], times["S"]))
+                if generation_times:
+                    self.row(f"15. btrfs generation search (`btrfs subvolume find-new`, {what}; it named "
+                             f"{median(generation_files):,.0f} written files and sees no deletion, rename or attribute "
+                             f"change) vs the journal backup", median(generation_times), result["J"])
             if with_idle:
                 self.journal_idle(daemon, src)
             if not check_every:
@@ -1374,6 +1387,12 @@ class Bench:
         if daemon.proc.returncode not in (0, None):
             raise RuntimeError(f"the daemon exited {daemon.proc.returncode} at its stop: {daemon.tail()}")
         return results
+
+    @staticmethod
+    def generation(subvolume_path):
+        """The subvolume's current generation (`find-new` with a marker past it prints 'transid marker was N')."""
+        out = run(["btrfs", "subvolume", "find-new", subvolume_path, str(2 ** 62)]).stdout
+        return int(re.search(r"transid marker was (\d+)", out).group(1))
 
     def check_snapshot(self, src, snapshot, checksums):
         """The journal backup's snapshot equals the source: `rsync -naHAX[c] --delete --modify-window=-1 -i` lists
