@@ -33,6 +33,7 @@ internal static unsafe partial class LibC
 
     public const int ESTALE = 116;
     public const int EXDEV = 18;
+    public const int EOVERFLOW = 75;
     public const int ENODEV = 19;
     public const int EOPNOTSUPP = 95;
 
@@ -50,6 +51,12 @@ internal static unsafe partial class LibC
 
     /// <summary>BTRFS_IOC_INO_LOOKUP: _IOWR(0x94, 18, struct btrfs_ioctl_ino_lookup_args) (4096 bytes): a directory's path in its subvolume.</summary>
     public const nuint BTRFS_IOC_INO_LOOKUP = 0xD0009412;
+
+    /// <summary>
+    /// BTRFS_IOC_GET_SUBVOL_ROOTREF: _IOWR(0x94, 61, struct btrfs_ioctl_get_subvol_rootref_args) (4096 bytes): the
+    /// subvolumes directly inside the fd's subvolume (tree id, directory), 255 at a time (EOVERFLOW: more from min_treeid).
+    /// </summary>
+    public const nuint BTRFS_IOC_GET_SUBVOL_ROOTREF = 0xD000943D;
 
     [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Utimensat(int dirFd, string path, long* times, int flags);

@@ -177,6 +177,15 @@ public sealed unsafe class ChangeJournal : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="changes"/> while the reader waits (tests: events read after their directories are gone).</summary>
+    internal void WhileNotReading(Action changes)
+    {
+        lock (_gate)
+        {
+            changes();
+        }
+    }
+
     /// <summary>The source watched.</summary>
     public string Source => _source;
 
@@ -226,6 +235,7 @@ public sealed unsafe class ChangeJournal : IDisposable
         try
         {
             var source = LibC.LStatx(LibC.AT_FDCWD, _source, out _);
+            bool? nested = null;
             var handle = stackalloc byte[8 + 128];
             foreach (var (key, (eventPath, written)) in _touched)
             {
@@ -256,8 +266,29 @@ public sealed unsafe class ChangeJournal : IDisposable
                     {
                         continue; // its one name is the event's own, listed already
                     }
-                    if (source is not { } s || s.DevMajor != info.DevMajor || s.DevMinor != info.DevMinor
-                        || Journal.HardLinkNames.Of(_source, info.Inode) is not { } names)
+                    if (info.Nlink == 0)
+                    {
+                        continue; // deleted, still open somewhere: no name shows it
+                    }
+                    // Back references are read in the file's own subvolume, through a directory in it: the source, the
+                    // directory the event named (a subvolume nested in the source), else none. A file in another
+                    // subvolume has no name under the source unless a subvolume is nested in it (a subvolume of another
+                    // backup being deleted, say, whose directories were gone before its events were read).
+                    string? inSubvolume = null;
+                    if (source is { } s && s.DevMajor == info.DevMajor && s.DevMinor == info.DevMinor)
+                    {
+                        inSubvolume = _source;
+                    }
+                    else if (eventPath is not null && Path.GetDirectoryName(_source + "/" + eventPath) is { } eventDirectory
+                             && LibC.LStatx(LibC.AT_FDCWD, eventDirectory, out _) is { } held && held.DevMajor == info.DevMajor && held.DevMinor == info.DevMinor)
+                    {
+                        inSubvolume = eventDirectory;
+                    }
+                    else if (source is not null && (nested ??= Journal.HardLinkNames.HasSubvolumesInside(_source)) == false)
+                    {
+                        continue;
+                    }
+                    if (inSubvolume is null || Journal.HardLinkNames.Of(inSubvolume, info.Inode) is not { } names)
                     {
                         _unnamed ??= "the names of a hard-linked file that changed could not be listed";
                         continue;

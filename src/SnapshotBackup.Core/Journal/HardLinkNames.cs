@@ -69,6 +69,76 @@ public static unsafe class HardLinkNames
         return null;
     }
 
+    /// <summary>
+    /// Whether a btrfs subvolume lies inside <paramref name="directory"/> (directly in its own subvolume: one nested
+    /// deeper is inside that one). GET_SUBVOL_ROOTREF lists the subvolumes in the directory's subvolume, each by the
+    /// directory holding it, named with INO_LOOKUP. Null when btrfs cannot say. A subvolume being deleted is no longer
+    /// listed.
+    /// </summary>
+    public static bool? HasSubvolumesInside(string directory)
+    {
+        var fd = LibC.OpenAtChecked(LibC.AT_FDCWD, directory, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, out _);
+        if (fd < 0)
+        {
+            return null;
+        }
+        try
+        {
+            if (LibC.LStatx(fd, "", out _) is not { } self || PathInSubvolume(fd, self.Inode) is not { } inside)
+            {
+                return null;
+            }
+            var args = stackalloc byte[4096];
+            ulong from = 0;
+            while (true)
+            {
+                new Span<byte>(args, 4096).Clear();
+                *(ulong*)args = from;
+                var result = LibC.Ioctl(fd, LibC.BTRFS_IOC_GET_SUBVOL_ROOTREF, args);
+                var more = result != 0 && Marshal.GetLastPInvokeError() == LibC.EOVERFLOW;
+                if (result != 0 && !more)
+                {
+                    return null;
+                }
+                int count = args[8 + 255 * 16];
+                for (var i = 0; i < count; i++)
+                {
+                    var dirId = *(ulong*)(args + 8 + i * 16 + 8);
+                    if (PathInSubvolume(fd, dirId) is not { } holder)
+                    {
+                        return null;
+                    }
+                    if (inside.Length == 0 || holder == inside || holder.StartsWith(inside + "/", StringComparison.Ordinal))
+                    {
+                        return true;
+                    }
+                }
+                if (!more)
+                {
+                    return false;
+                }
+                from = *(ulong*)args;
+            }
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+
+    /// <summary>The path of directory <paramref name="inode"/> inside the subvolume of <paramref name="fd"/> ("" for its top), without a trailing slash.</summary>
+    private static string? PathInSubvolume(int fd, ulong inode)
+    {
+        var args = stackalloc byte[4096];
+        new Span<byte>(args, 4096).Clear();
+        *(ulong*)(args + 8) = inode;
+        if (LibC.Ioctl(fd, LibC.BTRFS_IOC_INO_LOOKUP, args) != 0)
+        {
+            return null;
+        }
+        return (Marshal.PtrToStringUTF8((nint)(args + 16)) ?? string.Empty).TrimEnd('/');
+    }
+
     /// <summary>Where the subvolume holding <paramref name="directory"/> starts: the directory minus its path inside the subvolume.</summary>
     private static string? SubvolumeRoot(int fd, string directory, ulong inode)
     {

@@ -61,71 +61,69 @@ public class JournalBackupTests
 
     private static async Task SequenceAsync(LoopBtrfs disk, BackupEngine engine, int seed, int sequence, Totals totals)
     {
-        var (journalRuns, fullRuns, refreshed, open) = (0, 0, 0, 0);
-        var watch = Stopwatch.StartNew();
-            var root = Path.Combine(disk.Mount, "s" + seq(sequence));
-            var source = Path.Combine(root, "src");
-            Directory.CreateDirectory(source);
-            var journalConfig = Config("j", source, Path.Combine(root, "j"));
-            var fullConfig = Config("f", source, Path.Combine(root, "f"));
-            Directory.CreateDirectory(journalConfig.Backups);
-            Directory.CreateDirectory(fullConfig.Backups);
-            var mutator = new SourceMutator(source, seed);
-            mutator.Populate();
-            var random = new Random(seed);
-            using var journal = new SourceJournal(source, "the first backup");
-            using var writers = new MappedWriters();
-            var first = await BackupAsync(engine, journalConfig, journal);
-            Assert.That(first.Plan, Is.Not.Null.And.Property(nameof(ScanPlan.Full)).True, "the first backup scans everything");
-            var steps = 3;
-            for (var step = 0; step < steps; step++)
+        var root = Path.Combine(disk.Mount, "s" + seq(sequence));
+        var source = Path.Combine(root, "src");
+        Directory.CreateDirectory(source);
+        var journalConfig = Config("j", source, Path.Combine(root, "j"));
+        var fullConfig = Config("f", source, Path.Combine(root, "f"));
+        Directory.CreateDirectory(journalConfig.Backups);
+        Directory.CreateDirectory(fullConfig.Backups);
+        var mutator = new SourceMutator(source, seed);
+        mutator.Populate();
+        var random = new Random(seed);
+        using var journal = new SourceJournal(source, "the first backup");
+        using var writers = new MappedWriters();
+        var first = await BackupAsync(engine, journalConfig, journal);
+        Assert.That(first.Plan, Is.Not.Null.And.Property(nameof(ScanPlan.Full)).True, "the first backup scans everything");
+        var steps = 3;
+        for (var step = 0; step < steps; step++)
+        {
+            var what = new List<string>();
+            mutator.Mutate(random.Next(2, 9));
+            what.AddRange(mutator.Log.Skip(mutator.Log.Count - 8));
+            if (random.Next(3) == 0)
             {
-                var what = new List<string>();
-                mutator.Mutate(random.Next(2, 9));
-                what.AddRange(mutator.Log.Skip(mutator.Log.Count - 8));
-                if (random.Next(3) == 0)
-                {
-                    // Inside the ignored directory: never in a snapshot (rsync would copy it if it were listed).
-                    var inside = Path.Combine(source, "ignored", "sub" + random.Next(3));
-                    Directory.CreateDirectory(inside);
-                    File.WriteAllText(Path.Combine(inside, "f" + random.Next(5)), "ignored " + random.Next());
-                    what.Add("write below ignored/");
-                }
-                if (random.Next(3) == 0 && ExactMtimeRewrite(source, random) is { } rewritten)
-                {
-                    what.Add("rewrite with the same mtime to the nanosecond " + rewritten);
-                }
-                if (random.Next(4) == 0 && writers.Start(source, random) is { } mapped)
-                {
-                    what.Add("mmap write, kept open " + mapped);
-                }
-                if (random.Next(3) == 0 && writers.WriteMoreAndClose(random) is { } closed)
-                {
-                    what.Add("mmap write, then closed " + closed);
-                }
-                var backup = await BackupAsync(engine, journalConfig, journal);
-                var plan = backup.Plan!;
-                if (plan.Full)
-                {
-                    Interlocked.Increment(ref totals.FullRuns);
-                    Assert.That(plan.Reason, Does.Contain("hard links").Or.Contain("source directory itself"),
-                        $"seed {seed} step {step}: an unexpected full scan: {plan.Reason}");
-                }
-                else
-                {
-                    Interlocked.Increment(ref totals.JournalRuns);
-                    Interlocked.Add(ref totals.Refreshed, plan.List!.Refreshed);
-                    Interlocked.Add(ref totals.Open, plan.List.OpenForWriting);
-                }
-                var full = await BackupAsync(engine, fullConfig, null);
-                var context = $"seed {seed} (JOURNAL_SEED={seed} JOURNAL_SEQUENCES=1), step {step}: {plan.Describe()}\nchanges: {string.Join("; ", what)}\n" +
-                              $"listed: {string.Join(", ", plan.List?.Paths ?? [])}";
-                AssertSame(source, Path.Combine(journalConfig.Backups, backup.Snapshot), checksum: true, "the journal backup differs from the source: " + context);
-                AssertSame(Path.Combine(fullConfig.Backups, full.Snapshot), Path.Combine(journalConfig.Backups, backup.Snapshot), checksum: false,
-                    "the journal backup differs from the full scan's: " + context);
+                // Inside the ignored directory: never in a snapshot (rsync would copy it if it were listed).
+                var inside = Path.Combine(source, "ignored", "sub" + random.Next(3));
+                Directory.CreateDirectory(inside);
+                File.WriteAllText(Path.Combine(inside, "f" + random.Next(5)), "ignored " + random.Next());
+                what.Add("write below ignored/");
             }
-            writers.Dispose();
-            DeleteSubvolumes(root);
+            if (random.Next(3) == 0 && ExactMtimeRewrite(source, random) is { } rewritten)
+            {
+                what.Add("rewrite with the same mtime to the nanosecond " + rewritten);
+            }
+            if (random.Next(4) == 0 && writers.Start(source, random) is { } mapped)
+            {
+                what.Add("mmap write, kept open " + mapped);
+            }
+            if (random.Next(3) == 0 && writers.WriteMoreAndClose(random) is { } closed)
+            {
+                what.Add("mmap write, then closed " + closed);
+            }
+            var backup = await BackupAsync(engine, journalConfig, journal);
+            var plan = backup.Plan!;
+            if (plan.Full)
+            {
+                Interlocked.Increment(ref totals.FullRuns);
+                Assert.That(plan.Reason, Does.Contain("hard links").Or.Contain("source directory itself"),
+                    $"seed {seed} step {step}: an unexpected full scan: {plan.Reason}");
+            }
+            else
+            {
+                Interlocked.Increment(ref totals.JournalRuns);
+                Interlocked.Add(ref totals.Refreshed, plan.List!.Refreshed);
+                Interlocked.Add(ref totals.Open, plan.List.OpenForWriting);
+            }
+            var full = await BackupAsync(engine, fullConfig, null);
+            var context = $"seed {seed} (JOURNAL_SEED={seed} JOURNAL_SEQUENCES=1), step {step}: {plan.Describe()}\nchanges: {string.Join("; ", what)}\n" +
+                          $"listed: {string.Join(", ", plan.List?.Paths ?? [])}";
+            AssertSame(source, Path.Combine(journalConfig.Backups, backup.Snapshot), checksum: true, "the journal backup differs from the source: " + context);
+            AssertSame(Path.Combine(fullConfig.Backups, full.Snapshot), Path.Combine(journalConfig.Backups, backup.Snapshot), checksum: false,
+                "the journal backup differs from the full scan's: " + context);
+        }
+        writers.Dispose();
+        DeleteSubvolumes(root);
     }
 
     private static string seq(int sequence) => sequence.ToString("D3", CultureInfo.InvariantCulture);
