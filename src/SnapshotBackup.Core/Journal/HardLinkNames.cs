@@ -130,7 +130,7 @@ public static unsafe class HardLinkNames
     private static string? PathInSubvolume(int fd, ulong inode)
     {
         var args = stackalloc byte[4096];
-        new Span<byte>(args, 4096).Clear();
+        new Span<byte>(args, 4096).Clear(); // treeid 0: the fd's own subvolume
         *(ulong*)(args + 8) = inode;
         if (LibC.Ioctl(fd, LibC.BTRFS_IOC_INO_LOOKUP, args) != 0)
         {
@@ -142,15 +142,10 @@ public static unsafe class HardLinkNames
     /// <summary>Where the subvolume holding <paramref name="directory"/> starts: the directory minus its path inside the subvolume.</summary>
     private static string? SubvolumeRoot(int fd, string directory, ulong inode)
     {
-        var args = stackalloc byte[4096];
-        new Span<byte>(args, 4096).Clear();
-        *(ulong*)args = 0; // treeid 0: the fd's own subvolume
-        *(ulong*)(args + 8) = inode;
-        if (LibC.Ioctl(fd, LibC.BTRFS_IOC_INO_LOOKUP, args) != 0)
+        if (PathInSubvolume(fd, inode) is not { } inside)
         {
             return null;
         }
-        var inside = (Marshal.PtrToStringUTF8((nint)(args + 16)) ?? string.Empty).TrimEnd('/');
         var full = directory.TrimEnd('/');
         if (inside.Length == 0)
         {
